@@ -1,0 +1,158 @@
+"""The store interface shared by SQLite and Neo4j, and the run records it keeps."""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import ChokepointError
+from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
+from graph.networkx_view import to_networkx
+from graph.sync import Counts, SyncPlan, plan_sync
+from graph.validate import validate_batch
+
+__all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One ingest run: what source, when, what came of it."""
+
+    run_id: str
+    source: str
+    started: str
+    finished: str | None = None
+    status: str = "running"  # ok | failed | dry-run | running
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    error: str | None = None
+    origin: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id, "source": self.source, "started": self.started,
+            "finished": self.finished, "status": self.status, "added": self.added,
+            "removed": self.removed, "changed": self.changed, "error": self.error,
+            "origin": self.origin, **self.details,
+        }
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What :meth:`Store.apply` did (or, on a dry run, would do)."""
+
+    run: RunRecord
+    counts: Counts
+    nodes: int
+    relationships: int
+    dry_run: bool = False
+
+
+LoadState = Callable[[], tuple[dict[str, Node], dict[RelKey, Relationship]]]
+
+
+class Store(ABC):
+    """A graph store.  Subclasses implement storage; semantics live here and in ``graph.sync``.
+
+    Every ingest run is atomic: it validates the batch against the store, plans the sync and
+    writes it inside one transaction, so a failure or a kill leaves the store as it was.
+    """
+
+    url: str = ""
+
+    # -- what subclasses provide ------------------------------------------------------------
+    @abstractmethod
+    def nodes(self, kinds: Iterable[NodeKind] | None = None) -> list[Node]:
+        """All nodes (of ``kinds`` if given), sorted by id."""
+
+    @abstractmethod
+    def relationships(self, kinds: Iterable[RelKind] | None = None) -> list[Relationship]:
+        """All relationships (of ``kinds`` if given), sorted by key."""
+
+    @abstractmethod
+    def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
+                        write: bool) -> SyncPlan | None:
+        """Call ``work(load_state)`` in one transaction and write the plan it returns."""
+
+    @abstractmethod
+    def record_run(self, run: RunRecord) -> None:
+        """Insert or replace the record of run ``run.run_id``."""
+
+    @abstractmethod
+    def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
+        """Run records, newest first."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every node, relationship and run record (for tests and ``--reset``)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- shared behaviour -------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def apply(self, batch: Batch, *, dry_run: bool = False,
+              run_id: str | None = None) -> IngestResult:
+        """Validate and write ``batch`` as the whole contribution of ``batch.source``."""
+        run = RunRecord(run_id=run_id or new_run_id(), source=batch.source, started=utc_now(),
+                        origin=batch.origin)
+
+        def work(load_state: LoadState) -> SyncPlan:
+            nodes, rels = load_state()
+            validate_batch(batch, known_ids=nodes.keys())
+            return plan_sync(batch, nodes, rels, run.run_id)
+
+        try:
+            plan = self._run_atomically(work, write=not dry_run)
+        except ChokepointError as exc:
+            if not dry_run:
+                self.record_run(replace(run, finished=utc_now(), status="failed",
+                                        error=str(exc)))
+            raise
+        assert plan is not None
+        status = "dry-run" if dry_run else "ok"
+        done = replace(run, finished=utc_now(), status=status, **plan.counts.as_dict())
+        if not dry_run:
+            self.record_run(done)
+        return IngestResult(done, plan.counts, len(batch.nodes), len(batch.relationships),
+                            dry_run)
+
+    def read_graph(self, node_kinds: Iterable[NodeKind] | None = None,
+                   relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
+        """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``."""
+        return to_networkx(self.nodes(node_kinds), self.relationships(relationship_kinds))
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Counts per node kind and per relationship kind (every kind listed, zeros too)."""
+        nodes = Counter(n.kind.value for n in self.nodes())
+        rels = Counter(r.kind.value for r in self.relationships())
+        return {
+            "nodes": {k.value: nodes.get(k.value, 0) for k in NodeKind},
+            "relationships": {k.value: rels.get(k.value, 0) for k in RelKind},
+        }
+
+    def is_empty(self) -> bool:
+        return not self.nodes()

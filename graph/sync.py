@@ -1,0 +1,100 @@
+"""Plan an ingest run's writes with *sync* semantics, the same for every store (DESIGN §2.3).
+
+A run from source S asserts its whole contribution.  Elements in the batch gain S and take the
+batch's properties; elements S asserted before but not now lose S; elements no source asserts
+any more are removed, and so are relationships left without an endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graph.model import Batch, Node, Relationship, RelKey
+
+__all__ = ["SyncPlan", "Counts", "plan_sync"]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many elements (nodes + relationships) a run added, removed and changed."""
+
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"added": self.added, "removed": self.removed, "changed": self.changed}
+
+
+@dataclass
+class SyncPlan:
+    """Full new states to write, and ids/keys to delete."""
+
+    upsert_nodes: list[Node] = field(default_factory=list)
+    delete_nodes: list[str] = field(default_factory=list)
+    upsert_relationships: list[Relationship] = field(default_factory=list)
+    delete_relationships: list[RelKey] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.upsert_nodes or self.delete_nodes or self.upsert_relationships
+                    or self.delete_relationships)
+
+
+def plan_sync(batch: Batch, nodes: Mapping[str, Node],
+              relationships: Mapping[RelKey, Relationship], run_id: str) -> SyncPlan:
+    """Compare ``batch`` with the store's current ``nodes`` and ``relationships``."""
+    plan = SyncPlan()
+    added = removed = changed = 0
+    incoming_nodes = {n.id: n for n in batch.nodes}
+    for node in batch.nodes:
+        old = nodes.get(node.id)
+        if old is None:
+            added += 1
+            plan.upsert_nodes.append(node.with_provenance([batch.source], run_id))
+            continue
+        same = old.properties() == node.properties()
+        changed += not same
+        if not same or batch.source not in old.sources:
+            sources = set(old.sources) | {batch.source}
+            plan.upsert_nodes.append(node.with_provenance(sources, run_id))
+    gone: set[str] = set()
+    for node_id, old in nodes.items():
+        if batch.source in old.sources and node_id not in incoming_nodes:
+            rest = set(old.sources) - {batch.source}
+            if rest:
+                plan.upsert_nodes.append(old.with_provenance(rest, old.last_run))
+            else:
+                gone.add(node_id)
+    plan.delete_nodes = sorted(gone)
+    removed += len(gone)
+
+    incoming_rels = {r.key: r for r in batch.relationships}
+    for rel in batch.relationships:
+        old_rel = relationships.get(rel.key)
+        if old_rel is None:
+            added += 1
+            plan.upsert_relationships.append(rel.with_provenance([batch.source], run_id))
+            continue
+        same = old_rel.properties() == rel.properties()
+        changed += not same
+        if not same or batch.source not in old_rel.sources:
+            sources = set(old_rel.sources) | {batch.source}
+            plan.upsert_relationships.append(rel.with_provenance(sources, run_id))
+    dropped: list[RelKey] = []
+    for key, old_rel in relationships.items():
+        if key in incoming_rels:
+            continue
+        dangling = old_rel.from_id in gone or old_rel.to_id in gone
+        if batch.source in old_rel.sources or dangling:
+            rest = set(old_rel.sources) - {batch.source}
+            if rest and not dangling:
+                plan.upsert_relationships.append(old_rel.with_provenance(rest, old_rel.last_run))
+            else:
+                dropped.append(key)
+    plan.delete_relationships = sorted(dropped)
+    removed += len(dropped)
+    plan.counts = Counts(added=added, removed=removed, changed=changed)
+    return plan

@@ -1,0 +1,1 @@
+"""The command line and the Streamlit app: the only layer that speaks to people."""

@@ -1,0 +1,27 @@
+"""Opening the configured store for the CLI and the app, seeding the embedded default."""
+
+from __future__ import annotations
+
+from graph.open import configured_store_url, default_store_path, open_store
+from graph.store import IngestResult, Store
+from ingest.tabular import read_tabular
+from seeds import SEEDS_DIR, SEEDS_SOURCE
+
+__all__ = ["open_configured_store", "load_seeds"]
+
+
+def load_seeds(store: Store, *, dry_run: bool = False) -> IngestResult:
+    """Load the bundled seeds as source ``seeds`` (replacing what that source said before)."""
+    return store.apply(read_tabular(SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
+
+
+def open_configured_store(url: str | None = None) -> Store:
+    """The store named by ``url`` or ``$CHOKEPOINT_STORE``; else the embedded default, which
+    is created and filled with the bundled seeds the first time it is used."""
+    if configured_store_url(url) is not None:
+        return open_store(url)
+    fresh = not default_store_path().exists()
+    store = open_store(None)
+    if fresh and store.is_empty():
+        load_seeds(store)
+    return store
