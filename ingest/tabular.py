@@ -33,10 +33,13 @@ __all__ = ["read_tabular", "max_input_bytes", "DEFAULT_MAX_INPUT_BYTES"]
 DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
 _NODE_COLUMNS = ("id", "kind", "name")
 _EDGE_COLUMNS = ("from", "to", "kind")
+# Provenance bookkeeping (sources, last_run) is the store's to set: an export's copies are
+# ignored on the way back in rather than turned into attributes.
+_PROVENANCE = {"sources", "last_run"}
 _NODE_KNOWN = {"id", "kind", "name", "description", "failure_probability", "min_supply_share",
-               "blockable", "country", "citation", "as_of"}
+               "blockable", "country", "citation", "as_of"} | _PROVENANCE
 _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "citation",
-               "as_of"}
+               "as_of"} | _PROVENANCE
 
 
 def max_input_bytes() -> int:
