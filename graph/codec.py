@@ -3,30 +3,43 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from graph.model import Node, NodeKind, Relationship, RelKind
+
+Provenance = tuple[tuple[str, ...], str | None]
+"""(sources, last run) to write with a record instead of its own."""
 
 __all__ = ["node_data", "node_from_data", "relationship_data", "relationship_from_data"]
 
 _NODE_OPTIONAL = ("description", "min_supply_share", "citation", "as_of", "last_run")
 _REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of", "last_run")
+_ATTRIBUTES_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+# Dict lookups: calling the enum class costs several times more, per row read.
+_NODE_KINDS: dict[str, NodeKind] = {k.value: k for k in NodeKind}
+_REL_KINDS: dict[str, RelKind] = {k.value: k for k in RelKind}
 
 
-def node_data(node: Node) -> dict[str, Any]:
-    """Everything but id, kind and name; ``attributes`` is kept as JSON text."""
-    data: dict[str, Any] = {k: getattr(node, k) for k in _NODE_OPTIONAL}
+def node_data(node: Node, provenance: Provenance | None = None) -> dict[str, Any]:
+    """Everything but id, kind and name; ``attributes`` is kept as JSON text.
+
+    ``provenance`` (sources, last run), when given, is written instead of the node's own.
+    Unset optional fields are left out (readers take a missing key as ``None``), which keeps
+    the stored text short.
+    """
+    data: dict[str, Any] = {k: v for k in _NODE_OPTIONAL if (v := getattr(node, k)) is not None}
     data["failure_probability"] = node.failure_probability
     data["blockable"] = node.blockable
-    data["sources"] = list(node.sources)
-    data["attributes"] = json.dumps(dict(node.attributes), sort_keys=True, default=str)
+    _set_provenance(data, node, provenance)
+    data["attributes"] = _attributes_text(node.attributes)
     return data
 
 
 def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> Node:
     return Node(
         id=node_id,
-        kind=NodeKind(kind),
+        kind=_NODE_KINDS.get(kind) or NodeKind(kind),
         name=name,
         description=data.get("description"),
         failure_probability=float(data.get("failure_probability") or 0.0),
@@ -34,17 +47,34 @@ def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> 
         blockable=bool(data.get("blockable", True)),
         citation=data.get("citation"),
         as_of=data.get("as_of"),
-        attributes=json.loads(data.get("attributes") or "{}"),
+        attributes=_attributes(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
     )
 
 
-def relationship_data(rel: Relationship) -> dict[str, Any]:
-    data: dict[str, Any] = {k: getattr(rel, k) for k in _REL_OPTIONAL}
-    data["sources"] = list(rel.sources)
-    data["attributes"] = json.dumps(dict(rel.attributes), sort_keys=True, default=str)
+def relationship_data(rel: Relationship,
+                      provenance: Provenance | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k in _REL_OPTIONAL if (v := getattr(rel, k)) is not None}
+    _set_provenance(data, rel, provenance)
+    data["attributes"] = _attributes_text(rel.attributes)
     return data
+
+
+def _set_provenance(data: dict[str, Any], record: Node | Relationship,
+                    provenance: Provenance | None) -> None:
+    if provenance is None:
+        data["sources"] = list(record.sources)
+        return
+    data["sources"] = list(provenance[0])
+    if provenance[1] is None:
+        data.pop("last_run", None)
+    else:
+        data["last_run"] = provenance[1]
+
+
+def _attributes_text(attributes: Mapping[str, Any]) -> str:
+    return _ATTRIBUTES_ENCODER.encode(dict(attributes)) if attributes else "{}"
 
 
 def relationship_from_data(from_id: str, to_id: str, kind: str,
@@ -53,14 +83,18 @@ def relationship_from_data(from_id: str, to_id: str, kind: str,
     return Relationship(
         from_id=from_id,
         to_id=to_id,
-        kind=RelKind(kind),
+        kind=_REL_KINDS.get(kind) or RelKind(kind),
         share=data.get("share"),
         group=data.get("group"),
         min_required=int(min_required) if min_required is not None else None,
         role=data.get("role"),
         citation=data.get("citation"),
         as_of=data.get("as_of"),
-        attributes=json.loads(data.get("attributes") or "{}"),
+        attributes=_attributes(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
     )
+
+
+def _attributes(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text and text != "{}" else {}

@@ -63,6 +63,9 @@ class SQLiteStore(Store):
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=OFF")
+            # A 64 MB page cache (allocated only as used) keeps a big run's B-tree pages in
+            # memory until commit instead of spilling them to the WAL again and again.
+            self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
@@ -126,11 +129,19 @@ class SQLiteStore(Store):
     def _write_plan(cur: sqlite3.Cursor, plan: SyncPlan) -> None:
         cur.executemany(_DELETE_REL, plan.delete_relationships)
         cur.executemany(_DELETE_NODE, ((i,) for i in plan.delete_nodes))
-        cur.executemany(_UPSERT_NODE, (
-            (n.id, n.kind.value, n.name, json.dumps(node_data(n))) for n in plan.upsert_nodes))
-        cur.executemany(_UPSERT_REL, (
-            (r.from_id, r.to_id, r.kind.value, json.dumps(relationship_data(r)))
-            for r in plan.upsert_relationships))
+        # Rows in primary-key order fill the B-trees left to right: big runs write far fewer
+        # pages than in the batch's own order.
+        new = plan.new_provenance
+        node_rows = [(n.id, n.kind.value, n.name, json.dumps(node_data(n, new)))
+                     for n in plan.insert_nodes]
+        node_rows += [(n.id, n.kind.value, n.name, json.dumps(node_data(n)))
+                      for n in plan.upsert_nodes]
+        cur.executemany(_UPSERT_NODE, sorted(node_rows))
+        rel_rows = [(r.from_id, r.to_id, r.kind.value, json.dumps(relationship_data(r, new)))
+                    for r in plan.insert_relationships]
+        rel_rows += [(r.from_id, r.to_id, r.kind.value, json.dumps(relationship_data(r)))
+                     for r in plan.upsert_relationships]
+        cur.executemany(_UPSERT_REL, sorted(rel_rows))
 
     def record_run(self, run: RunRecord) -> None:
         with self._lock:

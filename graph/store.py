@@ -22,7 +22,7 @@ __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def new_run_id() -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from graph.codec import Provenance
 from graph.model import Batch, Node, Relationship, RelKey
 
-__all__ = ["SyncPlan", "Counts", "plan_sync"]
+__all__ = ["SyncPlan", "Counts", "Provenance", "plan_sync"]
 
 
 @dataclass(frozen=True)
@@ -29,72 +30,82 @@ class Counts:
 
 @dataclass
 class SyncPlan:
-    """Full new states to write, and ids/keys to delete."""
+    """What to write: new elements, the full new states of stored ones, ids/keys to delete.
 
+    New elements (``insert_*``) are the batch's own records; they are written with
+    :attr:`new_provenance` (the run's source and id) instead of their own.  Copying each of
+    them into a stamped record would cost more than writing it on runs of 100,000s of rows.
+    """
+
+    insert_nodes: list[Node] = field(default_factory=list)
     upsert_nodes: list[Node] = field(default_factory=list)
     delete_nodes: list[str] = field(default_factory=list)
+    insert_relationships: list[Relationship] = field(default_factory=list)
     upsert_relationships: list[Relationship] = field(default_factory=list)
     delete_relationships: list[RelKey] = field(default_factory=list)
+    new_provenance: Provenance = ((), None)
     counts: Counts = field(default_factory=Counts)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.upsert_nodes or self.delete_nodes or self.upsert_relationships
+        return not (self.insert_nodes or self.upsert_nodes or self.delete_nodes
+                    or self.insert_relationships or self.upsert_relationships
                     or self.delete_relationships)
 
 
 def plan_sync(batch: Batch, nodes: Mapping[str, Node],
               relationships: Mapping[RelKey, Relationship], run_id: str) -> SyncPlan:
     """Compare ``batch`` with the store's current ``nodes`` and ``relationships``."""
-    plan = SyncPlan()
-    added = removed = changed = 0
-    incoming_nodes = {n.id: n for n in batch.nodes}
+    source = batch.source
+    plan = SyncPlan(new_provenance=((source,), run_id))
+    added = changed = 0
+    incoming_nodes = set()
     for node in batch.nodes:
+        incoming_nodes.add(node.id)
         old = nodes.get(node.id)
         if old is None:
             added += 1
-            plan.upsert_nodes.append(node.with_provenance([batch.source], run_id))
+            plan.insert_nodes.append(node)
             continue
         same = old.properties() == node.properties()
         changed += not same
-        if not same or batch.source not in old.sources:
-            sources = set(old.sources) | {batch.source}
-            plan.upsert_nodes.append(node.with_provenance(sources, run_id))
+        if not same or source not in old.sources:
+            plan.upsert_nodes.append(node.with_provenance((*old.sources, source), run_id))
     gone: set[str] = set()
     for node_id, old in nodes.items():
-        if batch.source in old.sources and node_id not in incoming_nodes:
-            rest = set(old.sources) - {batch.source}
+        if source in old.sources and node_id not in incoming_nodes:
+            rest = set(old.sources) - {source}
             if rest:
                 plan.upsert_nodes.append(old.with_provenance(rest, old.last_run))
             else:
                 gone.add(node_id)
     plan.delete_nodes = sorted(gone)
-    removed += len(gone)
 
-    incoming_rels = {r.key: r for r in batch.relationships}
+    incoming_rels = set()
     for rel in batch.relationships:
-        old_rel = relationships.get(rel.key)
+        key = (rel.from_id, rel.to_id, rel.kind.value)
+        incoming_rels.add(key)
+        old_rel = relationships.get(key)
         if old_rel is None:
             added += 1
-            plan.upsert_relationships.append(rel.with_provenance([batch.source], run_id))
+            plan.insert_relationships.append(rel)
             continue
         same = old_rel.properties() == rel.properties()
         changed += not same
-        if not same or batch.source not in old_rel.sources:
-            sources = set(old_rel.sources) | {batch.source}
+        if not same or source not in old_rel.sources:
+            sources = (*old_rel.sources, source)
             plan.upsert_relationships.append(rel.with_provenance(sources, run_id))
     dropped: list[RelKey] = []
     for key, old_rel in relationships.items():
         if key in incoming_rels:
             continue
         dangling = old_rel.from_id in gone or old_rel.to_id in gone
-        if batch.source in old_rel.sources or dangling:
-            rest = set(old_rel.sources) - {batch.source}
+        if source in old_rel.sources or dangling:
+            rest = set(old_rel.sources) - {source}
             if rest and not dangling:
                 plan.upsert_relationships.append(old_rel.with_provenance(rest, old_rel.last_run))
             else:
                 dropped.append(key)
     plan.delete_relationships = sorted(dropped)
-    removed += len(dropped)
-    plan.counts = Counts(added=added, removed=removed, changed=changed)
+    plan.counts = Counts(added=added, removed=len(gone) + len(dropped), changed=changed)
     return plan

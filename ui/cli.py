@@ -152,8 +152,12 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
             batch = read(reader, path, source=source)
         with progress("Validating and writing") as bar:
             bar.add_task("write", total=None)
+            shared = {n.id for n in settings.store.nodes() if set(n.sources) - {batch.source}}
             result = settings.store.apply(batch, dry_run=dry_run)
         _print_ingest(result, fmt)
+        merged = sum(n.id in shared for n in batch.nodes)
+        if fmt != "json":
+            click.echo(f"{merged} node(s) merged with nodes other sources already assert.")
         if batch.unresolved and fmt != "json":
             shown = ", ".join(sorted(set(batch.unresolved))[:20])
             click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
@@ -166,6 +170,22 @@ ingest.add_command(ingest_command(
     "tabular", "Ingest the native tabular format: a folder with nodes.csv and edges.csv, one "
                ".xlsx with sheets nodes and edges, or one .json/.yaml with lists nodes and "
                "edges.  Bad input is refused with file:row:column and nothing is written."))
+ingest.add_command(ingest_command(
+    "cyclonedx", "Ingest a CycloneDX 1.4–1.7 JSON SBOM or ML-BOM: components become software, "
+                 "model and dataset nodes, dependencies become REQUIRES, suppliers, "
+                 "manufacturers, publishers and authors become suppliers."))
+ingest.add_command(ingest_command(
+    "spdx", "Ingest an SPDX 2.3 JSON document: packages become software nodes, dependency "
+            "relationships become REQUIRES, suppliers and originators become suppliers."))
+ingest.add_command(ingest_command(
+    "eto", "Ingest the CSET/ETO advanced-semiconductor supply chain folder (current or 2022 "
+           "format): inputs, firms with their shares and headquarters, country shares, the "
+           "production graph.  CHOKEPOINT_ETO_SUBTYPES=all|any sets how is_type_of is read "
+           "(default all: a general input requires every subtype)."))
+ingest.add_command(ingest_command(
+    "epoch", "Ingest Epoch AI data (a folder with notable_ai_models.csv, ml_hardware.csv, "
+             "gpu_clusters.csv, or one of them): models, chips, clusters, their makers, "
+             "owners, countries and training hardware."))
 
 
 @cli.command()
@@ -196,6 +216,19 @@ def export(settings: Settings, fmt: str, out: Path) -> None:
     """Export the whole graph with provenance."""
     export_graph(settings.store, fmt, out)
     err_console().print(f"wrote {out}")
+
+
+# The command groups live in their own modules, which use `Settings` through click's context;
+# they are imported last so that those modules can import from this one.
+from ui.cli_analyze import analyze  # noqa: E402
+from ui.cli_app import ui_command  # noqa: E402
+from ui.cli_jobs import jobs  # noqa: E402
+from ui.cli_report import report  # noqa: E402
+from ui.cli_scenario import register_analyze_commands, scenario  # noqa: E402
+
+register_analyze_commands(analyze)
+for _command in (analyze, scenario, report, jobs, ui_command):
+    cli.add_command(_command)
 
 
 def main() -> None:

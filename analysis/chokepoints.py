@@ -1,0 +1,150 @@
+"""Chokepoints (DESIGN §4.3): nodes ranked by the capacity loss their removal causes.
+
+A node's *removal* is its full disruption (``d = 1``) under the capacity semantics of
+:mod:`analysis.capacity`.  Its ``capacity_loss`` is the **mean over all targets** of
+``1 − a(T)`` after the removal (a target's loss from removing itself is left out), so 1 means
+"every target loses everything"; ``total_loss`` is the same sum (in target-equivalents).
+Ties are broken by the number of targets the node is a SPOF of (Boolean semantics,
+:func:`analysis.spof.single_points_of_failure`), then by id.  Each chokepoint comes with one
+shortest dependency path from the target it hurts most down to the node.
+
+Only nodes upstream of some target are candidates, and each removal is propagated only
+through the nodes whose availability actually changes, within the targets' upstream.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from analysis.capacity import TOLERANCE, CapacityModel
+from analysis.semantics import resolve_targets
+from analysis.spof import single_points_of_failure
+
+__all__ = ["Chokepoint", "chokepoints", "DEFAULT_KINDS", "removal_losses", "dependency_path",
+           "upstream"]
+
+
+@dataclass(frozen=True)
+class Chokepoint:
+    """One node, what its removal costs the targets, and why."""
+
+    id: str
+    name: str
+    kind: str
+    capacity_loss: float
+    total_loss: float
+    max_loss: float
+    targets_affected: int
+    spof_count: int
+    worst_target: str | None
+    path: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind,
+                "spof_count": self.spof_count, "capacity_loss": self.capacity_loss,
+                "total_loss": self.total_loss, "max_loss": self.max_loss,
+                "targets_affected": self.targets_affected, "worst_target": self.worst_target,
+                "path": list(self.path)}
+
+
+def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
+    """Every node some start depends on, directly or not (the starts excluded unless
+    reachable from another start)."""
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        for j in model.inputs[stack.pop()]:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return seen
+
+
+def removal_losses(model: CapacityModel, targets: Sequence[str],
+                   kinds: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
+    """For every node upstream of a target (of ``kinds``, if given): target → capacity loss
+    when the node is removed (only losses above the tolerance are listed)."""
+    target_index = {model.index[t]: t for t in targets}
+    upstream_nodes = upstream(model, target_index)
+    relevant = upstream_nodes | set(target_index)
+    wanted = set(kinds) if kinds is not None else None
+    candidates = [n for n in sorted(upstream_nodes)
+                  if wanted is None or model.supply.nodes[model.ids[n]].kind in wanted]
+    result: dict[str, dict[str, float]] = {}
+    for node in candidates:
+        changed = model.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+        result[model.ids[node]] = {
+            target_index[t]: 1.0 - v for t, v in changed.items()
+            if t in target_index and t != node and 1.0 - v > TOLERANCE}
+    return result
+
+
+def dependency_path(model: CapacityModel, source: str, goal: str) -> tuple[str, ...]:
+    """One shortest path ``source → … → goal`` along dependencies (empty if none)."""
+    start, end = model.index[source], model.index[goal]
+    parent = {start: start}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == end:
+            path = [node]
+            while path[-1] != start:
+                path.append(parent[path[-1]])
+            return tuple(model.ids[i] for i in reversed(path))
+        for j in model.inputs[node]:
+            if j not in parent:
+                parent[j] = node
+                queue.append(j)
+    return ()
+
+
+DEFAULT_KINDS = ("supplier", "country")
+"""Who and where: the nodes that fail, or are cut by a decision, in the real world.  An item
+node such as "ALD tools" stands for a whole product class; removing it outright takes every
+chip down, which says more about the model than about the world, so items are ranked only
+when asked for (``kinds=None``)."""
+
+
+def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
+                top: int | None = None, model: CapacityModel | None = None,
+                kinds: Iterable[str] | None = DEFAULT_KINDS) -> list[Chokepoint]:
+    """Nodes (of ``kinds``; all kinds when ``None``) whose removal costs the targets
+    capacity, most damaging first."""
+    chosen = resolve_targets(graph, targets)
+    model = model or CapacityModel.from_graph(graph)
+    losses = removal_losses(model, chosen, kinds)
+    spofs = _spof_counts(graph, chosen)
+    count = max(len(chosen), 1)
+    ranked = sorted(
+        (node for node in losses if losses[node] or spofs.get(node)),
+        key=lambda n: (-sum(losses[n].values()), -spofs.get(n, 0), n))
+    if top is not None:
+        ranked = ranked[:top]
+    result = []
+    for node in ranked:
+        per_target = losses[node]
+        worst = max(chosen, key=lambda t: per_target.get(t, 0.0)) if per_target else None
+        attrs = graph.nodes[node]
+        result.append(Chokepoint(
+            id=node, name=str(attrs.get("name", node)), kind=str(attrs.get("kind", "")),
+            capacity_loss=sum(per_target.values()) / count,
+            total_loss=sum(per_target.values()),
+            max_loss=max(per_target.values(), default=0.0),
+            targets_affected=len(per_target), spof_count=spofs.get(node, 0),
+            worst_target=worst,
+            path=dependency_path(model, worst, node) if worst else ()))
+    return result
+
+
+def _spof_counts(graph: nx.MultiDiGraph, targets: Sequence[str]) -> dict[str, int]:
+    """How many targets each node is a single point of failure of (Boolean semantics)."""
+    found: dict[str, int] = {}
+    for nodes in single_points_of_failure(graph, list(targets)).values():
+        for node in nodes:
+            found[node] = found.get(node, 0) + 1
+    return found

@@ -1,0 +1,169 @@
+"""Supply concentration per item and a country's perspective (DESIGN §4.3).
+
+*Items* are the nodes with ``SUPPLIED_BY`` or ``LOCATED_IN`` edges.  All measures use the
+normalised shares of :mod:`analysis.semantics` (listed coverage is reported beside them):
+
+- ``hhi_suppliers``: Herfindahl–Hirschman index over suppliers, ``Σ (100·share)²``,
+  0–10,000; ``cr1``/``cr3``: the largest supplier's share and the three largest together.
+- ``hhi_countries``, ``top_country``, ``countries_to_75``: the same over the item's
+  countries, which are (§4.5) its ``LOCATED_IN`` countries with their shares; for an item
+  with none, its headquarters country; failing that, its suppliers' countries (each
+  supplier's own countries, recursively) weighted by supply share.  ``country_basis`` says
+  which applied.  Shares are renormalised over the countries found.
+
+A *perspective* (a country and optional allies) gives each item's ``domestic_share`` — the
+part of its countries inside the perspective — and its ``self_sufficiency``: its capacity
+availability when every country outside the perspective is fully disrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from analysis.capacity import CapacityModel, country_shares
+from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
+from graph.errors import NotFoundError
+from graph.model import NodeKind
+
+__all__ = [
+    "Concentration",
+    "PerspectiveItem",
+    "hhi",
+    "concentration",
+    "perspective",
+]
+
+SHARE_REACHED = 0.75
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How concentrated one item's supply is, by supplier and by country."""
+
+    id: str
+    name: str
+    kind: str
+    suppliers: int
+    hhi_suppliers: float | None
+    cr1: float | None
+    cr3: float | None
+    top_supplier: str | None
+    hhi_countries: float | None
+    top_country: str | None
+    top_country_share: float | None
+    countries_to_75: int | None
+    country_basis: str | None
+    supplier_coverage: float | None
+    location_coverage: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class PerspectiveItem:
+    """One item seen from a country (and its allies)."""
+
+    id: str
+    name: str
+    kind: str
+    domestic_share: float
+    self_sufficiency: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def hhi(shares: Iterable[float]) -> float:
+    """Herfindahl–Hirschman index of shares summing to 1, on the 0–10,000 scale.
+
+    >>> hhi([0.5, 0.5])
+    5000.0
+    >>> round(hhi([0.6, 0.3, 0.1]))
+    4600
+    """
+    return float(sum((100.0 * s) ** 2 for s in shares))
+
+
+def _basis(supply: NodeSupply) -> str | None:
+    if supply.locations:
+        return "headquarters" if supply.located_by_headquarters else "located"
+    return "suppliers" if supply.suppliers else None
+
+
+def _items(graph: nx.MultiDiGraph) -> list[str]:
+    return sorted({u for u, _, k in graph.edges(keys=True)
+                   if k in ("SUPPLIED_BY", "LOCATED_IN")})
+
+
+def _countries_to_reach(shares: Mapping[str, float], level: float = SHARE_REACHED) -> int:
+    total = 0.0
+    for count, share in enumerate(sorted(shares.values(), reverse=True), start=1):
+        total += share
+        if total >= level - 1e-9:
+            return count
+    return len(shares)
+
+
+def _concentration(graph: nx.MultiDiGraph, model: SupplyModel, item: str) -> Concentration:
+    supply = model.nodes[item]
+    by_supplier = sorted(supply.suppliers, key=lambda p: (-p[1], p[0]))
+    countries = country_shares(model, item)
+    top_country = max(countries, key=lambda c: (countries[c], c)) if countries else None
+    attrs = graph.nodes[item]
+    return Concentration(
+        id=item, name=str(attrs.get("name", item)), kind=str(attrs.get("kind", "")),
+        suppliers=len(by_supplier),
+        hhi_suppliers=hhi(s for _, s in by_supplier) if by_supplier else None,
+        cr1=by_supplier[0][1] if by_supplier else None,
+        cr3=sum(s for _, s in by_supplier[:3]) if by_supplier else None,
+        top_supplier=by_supplier[0][0] if by_supplier else None,
+        hhi_countries=hhi(countries.values()) if countries else None,
+        top_country=top_country,
+        top_country_share=countries[top_country] if top_country else None,
+        countries_to_75=_countries_to_reach(countries) if countries else None,
+        country_basis=_basis(supply) if countries else None,
+        supplier_coverage=supply.supplier_coverage,
+        location_coverage=supply.location_coverage)
+
+
+def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None
+                  ) -> list[Concentration]:
+    """Concentration of every item (or of ``items``), most concentrated by country first."""
+    model = build_supply_model(graph)
+    chosen = list(items) if items is not None else _items(graph)
+    missing = [i for i in chosen if i not in graph]
+    if missing:
+        raise NotFoundError(f"unknown node(s): {', '.join(missing)}")
+    found = [_concentration(graph, model, item) for item in chosen]
+    return sorted(found, key=lambda c: (-(c.hhi_countries or 0.0),
+                                        -(c.hhi_suppliers or 0.0), c.id))
+
+
+def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],
+                items: Iterable[str] | None = None,
+                model: CapacityModel | None = None) -> list[PerspectiveItem]:
+    """Each item's domestic share and self-sufficiency from ``countries`` (a country and its
+    allies), least self-sufficient first."""
+    inside = set(countries)
+    all_countries = {n for n, k in graph.nodes(data="kind") if k == NodeKind.COUNTRY.value}
+    unknown = sorted(inside - all_countries)
+    if unknown:
+        raise NotFoundError(f"unknown country id(s): {', '.join(unknown)} (use upper-case "
+                            "ISO 3166-1 alpha-2 codes of country nodes, such as CN)")
+    supply = build_supply_model(graph)
+    model = model or CapacityModel(supply)
+    cut_off = model.availability({c: 1.0 for c in all_countries - inside})
+    chosen = list(items) if items is not None else _items(graph)
+    result = []
+    for item in chosen:
+        shares = country_shares(supply, item)
+        attrs = graph.nodes[item]
+        result.append(PerspectiveItem(
+            item, str(attrs.get("name", item)), str(attrs.get("kind", "")),
+            sum(s for c, s in shares.items() if c in inside), cut_off[item]))
+    return sorted(result, key=lambda p: (p.self_sufficiency, p.domestic_share, p.id))

@@ -1,0 +1,321 @@
+"""The Neo4j store: the same records and sync semantics as SQLite, over Bolt (DESIGN §2.3).
+
+Nodes carry the label ``Entity`` plus one label per kind (``Chip``, ``Component`` ...), with a
+uniqueness constraint on ``Entity.id``; relationship types are the :class:`RelKind` values.
+Ingest runs are kept as ``IngestRun`` nodes, which are not part of the graph.
+
+Every Cypher text below is a constant with ``$parameters``.  Labels and types are written into
+the texts only from the kind enums, once, at import time; nothing from the data ever is.  A
+whole ingest run -- reading the current state, planning, writing -- happens in one managed
+write transaction, written in batches of :data:`BATCH_SIZE` rows through ``UNWIND $rows``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from graph.codec import (
+    Provenance,
+    node_data,
+    node_from_data,
+    relationship_data,
+    relationship_from_data,
+)
+from graph.errors import ChokepointError, ConfigError, StoreError
+from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
+from graph.open import redact
+from graph.store import LoadState, RunRecord, Store
+from graph.sync import SyncPlan
+
+__all__ = ["Neo4jStore", "BATCH_SIZE", "ENTITY_LABEL", "RUN_LABEL"]
+
+BATCH_SIZE = 10_000
+"""Rows per ``UNWIND $rows`` statement: big enough to be fast, small enough for a 1–2 GB heap."""
+
+ENTITY_LABEL = "Entity"
+RUN_LABEL = "IngestRun"
+START_HINT = "start a local one with: tools/neo4j/neo4j.sh start --port 7687"
+
+# -- schema ---------------------------------------------------------------------------------
+_SCHEMA = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (r:IngestRun) REQUIRE r.run_id IS UNIQUE",
+    "CREATE CONSTRAINT ingest_lock_id IF NOT EXISTS FOR (l:IngestLock) REQUIRE l.id IS UNIQUE",
+)
+
+# Taking this lock first serialises ingest runs, as BEGIN IMMEDIATE does in SQLite: a second
+# run waits, then reads the state the first one committed.
+_TAKE_INGEST_LOCK = "MERGE (l:IngestLock {id: 'ingest'}) SET l.taken = timestamp()"
+
+# -- reads ----------------------------------------------------------------------------------
+_READ_NODES = "MATCH (n:Entity) RETURN properties(n) AS p"
+_READ_NODES_OF_KINDS = "MATCH (n:Entity) WHERE n.kind IN $kinds RETURN properties(n) AS p"
+_READ_RELATIONSHIPS = ("MATCH (a:Entity)-[r]->(b:Entity) "
+                       "RETURN a.id AS from_id, b.id AS to_id, type(r) AS kind, "
+                       "properties(r) AS p")
+_READ_RELATIONSHIPS_OF_KINDS = ("MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) IN $kinds "
+                                "RETURN a.id AS from_id, b.id AS to_id, type(r) AS kind, "
+                                "properties(r) AS p")
+_ANY_NODE = "RETURN EXISTS { MATCH (:Entity) } AS any"
+_COUNT_NODES: dict[NodeKind, str] = {
+    kind: f"MATCH (n:{kind.label}) RETURN count(n) AS c" for kind in NodeKind
+}
+_COUNT_RELATIONSHIPS: dict[RelKind, str] = {
+    kind: f"MATCH ()-[r:{kind.value}]->() RETURN count(r) AS c" for kind in RelKind
+}
+_READ_RUNS = ("MATCH (r:IngestRun) WHERE $source IS NULL OR r.source = $source "
+              "RETURN properties(r) AS p ORDER BY r.started DESC, r.run_id DESC")
+
+# -- writes ---------------------------------------------------------------------------------
+_DELETE_RELATIONSHIPS: dict[RelKind, str] = {
+    kind: ("UNWIND $rows AS row "
+           f"MATCH (:Entity {{id: row.from_id}})-[r:{kind.value}]->(:Entity {{id: row.to_id}}) "
+           "DELETE r")
+    for kind in RelKind
+}
+_DELETE_NODES = "UNWIND $rows AS id MATCH (n:Entity {id: id}) DETACH DELETE n"
+
+
+def _kind_labels(kind: NodeKind) -> str:
+    """``SET n:Chip REMOVE n:Component:...``: a node's kind label, and only that one."""
+    others = ":".join(k.label for k in NodeKind if k is not kind)
+    return f"SET n:{kind.label} REMOVE n:{others}"
+
+
+# New elements (not in the state read in the same transaction) are CREATEd: MERGE would
+# look for each first, which for a relationship means scanning its endpoints' relationships.
+_CREATE_NODES: dict[NodeKind, str] = {
+    kind: f"UNWIND $rows AS row CREATE (n:Entity:{kind.label}) SET n = row" for kind in NodeKind
+}
+_UPDATE_NODES: dict[NodeKind, str] = {
+    kind: f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row {_kind_labels(kind)}"
+    for kind in NodeKind
+}
+_CREATE_RELATIONSHIPS: dict[RelKind, str] = {
+    kind: ("UNWIND $rows AS row "
+           "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
+           f"CREATE (a)-[r:{kind.value}]->(b) SET r = row.props")
+    for kind in RelKind
+}
+_UPDATE_RELATIONSHIPS: dict[RelKind, str] = {
+    kind: ("UNWIND $rows AS row "
+           "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
+           f"MERGE (a)-[r:{kind.value}]->(b) SET r = row.props")
+    for kind in RelKind
+}
+_UPSERT_RUN = "MERGE (r:IngestRun {run_id: $run_id}) SET r = $props"
+
+# clear() may face a big graph: delete in server-side batches so no transaction grows large.
+_CLEAR = ("MATCH (n) WHERE n:Entity OR n:IngestRun "
+          "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+_RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "removed",
+               "changed", "error", "origin")
+
+
+class Neo4jStore(Store):
+    """A store in a Neo4j 5 database, reached through an injected ``neo4j.Driver``.
+
+    >>> store = Neo4jStore.from_url("bolt://127.0.0.1:7687")  # doctest: +SKIP
+    """
+
+    def __init__(self, driver: neo4j.Driver, url: str, database: str | None = None) -> None:
+        self.driver = driver
+        self.url = redact(url)
+        self.database = database
+        self._guard(self._ensure_schema, "open")
+
+    @classmethod
+    def from_url(cls, url: str, database: str | None = None) -> Neo4jStore:
+        """Open ``neo4j://`` or ``bolt://`` ``url``; credentials from ``NEO4J_USER`` /
+        ``NEO4J_PASSWORD`` (no authentication when no password is set)."""
+        password = os.environ.get("NEO4J_PASSWORD")
+        auth = (os.environ.get("NEO4J_USER") or "neo4j", password) if password else None
+        try:
+            # The kind-count queries name labels that may not exist yet: keep the log quiet.
+            driver = neo4j.GraphDatabase.driver(redact(url), auth=auth,
+                                                notifications_min_severity="OFF")
+        except (ValueError, DriverError) as exc:
+            raise ConfigError(f"bad Neo4j URL {redact(url)!r}: {exc}; use neo4j://host:port "
+                              "or bolt://host:port") from exc
+        try:
+            return cls(driver, url, database)
+        except BaseException:
+            driver.close()
+            raise
+
+    # -- reads -------------------------------------------------------------------------------
+    def nodes(self, kinds: Iterable[NodeKind] | None = None) -> list[Node]:
+        if kinds is None:
+            records = self._read(_READ_NODES)
+        else:
+            records = self._read(_READ_NODES_OF_KINDS, kinds=[NodeKind(k).value for k in kinds])
+        return sorted((_node(r["p"]) for r in records), key=lambda n: n.id)
+
+    def relationships(self, kinds: Iterable[RelKind] | None = None) -> list[Relationship]:
+        if kinds is None:
+            records = self._read(_READ_RELATIONSHIPS)
+        else:
+            records = self._read(_READ_RELATIONSHIPS_OF_KINDS,
+                                 kinds=[RelKind(k).value for k in kinds])
+        return sorted((_relationship(r) for r in records), key=lambda r: r.key)
+
+    def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
+        records = [_run(r["p"]) for r in self._read(_READ_RUNS, source=source)]
+        return records[:limit] if limit is not None else records
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        def count(tx: neo4j.ManagedTransaction) -> dict[str, dict[str, int]]:
+            return {
+                "nodes": {k.value: tx.run(q).single(strict=True)["c"]
+                          for k, q in _COUNT_NODES.items()},
+                "relationships": {k.value: tx.run(q).single(strict=True)["c"]
+                                  for k, q in _COUNT_RELATIONSHIPS.items()},
+            }
+
+        return self._guard(lambda: self._in_session(lambda s: s.execute_read(count)), "read")
+
+    def is_empty(self) -> bool:
+        return not self._read(_ANY_NODE)[0]["any"]
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
+            return list(tx.run(query, params))
+
+        return self._guard(lambda: self._in_session(lambda s: s.execute_read(work)), "read")
+
+    # -- writes ------------------------------------------------------------------------------
+    def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
+                        write: bool) -> SyncPlan | None:
+        def transaction(tx: neo4j.ManagedTransaction) -> SyncPlan | None:
+            if write:
+                tx.run(_TAKE_INGEST_LOCK).consume()
+            plan = work(lambda: _load_state(tx))
+            if write and plan is not None:
+                self._write_plan(tx, plan)
+            return plan
+
+        def run() -> SyncPlan | None:
+            if write:
+                return self._in_session(lambda s: s.execute_write(transaction))
+            return self._in_session(lambda s: s.execute_read(transaction))
+
+        return self._guard(run, "write")
+
+    def _write_plan(self, tx: neo4j.ManagedTransaction, plan: SyncPlan) -> None:
+        """Deletes first (relationships, then nodes), then nodes, then relationships."""
+        for kind, keys in _by_kind(plan.delete_relationships, lambda k: RelKind(k[2])):
+            rows = [{"from_id": f, "to_id": t} for f, t, _ in keys]
+            self._write_rows(tx, _DELETE_RELATIONSHIPS[kind], rows)
+        self._write_rows(tx, _DELETE_NODES, plan.delete_nodes)
+        for queries, nodes, provenance in ((_CREATE_NODES, plan.insert_nodes, plan.new_provenance),
+                                           (_UPDATE_NODES, plan.upsert_nodes, None)):
+            for node_kind, of_kind in _by_kind(nodes, lambda n: n.kind):
+                self._write_rows(tx, queries[node_kind],
+                                 [_node_row(n, provenance) for n in of_kind])
+        for queries, rels, provenance in (
+                (_CREATE_RELATIONSHIPS, plan.insert_relationships, plan.new_provenance),
+                (_UPDATE_RELATIONSHIPS, plan.upsert_relationships, None)):
+            for rel_kind, of_kind in _by_kind(rels, lambda r: r.kind):
+                rows = [{"from_id": r.from_id, "to_id": r.to_id,
+                         "props": relationship_data(r, provenance)} for r in of_kind]
+                self._write_rows(tx, queries[rel_kind], rows)
+
+    def _write_rows(self, tx: neo4j.ManagedTransaction, query: str, rows: Sequence[Any]) -> None:
+        for start in range(0, len(rows), BATCH_SIZE):
+            tx.run(query, rows=rows[start:start + BATCH_SIZE]).consume()
+
+    def record_run(self, run: RunRecord) -> None:
+        props = {k: getattr(run, k) for k in _RUN_FIELDS}
+        props["details"] = json.dumps(run.details, sort_keys=True, default=str)
+
+        def write(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(_UPSERT_RUN, run_id=run.run_id, props=props).consume()
+
+        self._guard(lambda: self._in_session(lambda s: s.execute_write(write)), "write")
+
+    def clear(self) -> None:
+        self._guard(lambda: self._in_session(lambda s: s.run(_CLEAR).consume()), "clear")
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        self.driver.verify_connectivity()
+        with self._session() as session:
+            for statement in _SCHEMA:
+                session.run(statement).consume()
+
+    def _session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database)
+
+    def _in_session(self, action: Callable[[neo4j.Session], Any]) -> Any:
+        with self._session() as session:
+            return action(session)
+
+    def _guard(self, action: Callable[[], Any], what: str) -> Any:
+        """Run ``action``; turn driver and server errors into :class:`StoreError`.
+
+        Domain errors (``InputError`` from validation ...) pass unchanged; the managed
+        transaction has rolled back by the time they arrive here.
+        """
+        try:
+            return action()
+        except ChokepointError:
+            raise
+        except ServiceUnavailable as exc:
+            raise StoreError(f"cannot reach Neo4j at {self.url}: {exc}; check that the server "
+                             f"is running and the URL is right, or {START_HINT}") from exc
+        except AuthError as exc:
+            raise StoreError(f"Neo4j at {self.url} refused the credentials; set NEO4J_USER and "
+                             "NEO4J_PASSWORD to a valid user") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.url} failed to {what}: "
+                             f"{exc.code}: {exc.message}") from exc
+        except (DriverError, OSError) as exc:
+            raise StoreError(f"Neo4j at {self.url} failed to {what}: {exc}") from exc
+
+
+# -- record conversion ----------------------------------------------------------------------
+def _load_state(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Node],
+                                                        dict[RelKey, Relationship]]:
+    nodes = {n.id: n for n in (_node(r["p"]) for r in tx.run(_READ_NODES))}
+    rels = {r.key: r for r in (_relationship(rec) for rec in tx.run(_READ_RELATIONSHIPS))}
+    return nodes, rels
+
+
+def _node(props: dict[str, Any]) -> Node:
+    return node_from_data(props["id"], props["kind"], props["name"], props)
+
+
+def _node_row(node: Node, provenance: Provenance | None = None) -> dict[str, Any]:
+    """All of a node's properties, flat: what ``SET n = row`` stores."""
+    return {"id": node.id, "kind": node.kind.value, "name": node.name,
+            **node_data(node, provenance)}
+
+
+def _relationship(record: neo4j.Record) -> Relationship:
+    return relationship_from_data(record["from_id"], record["to_id"], record["kind"],
+                                  record["p"])
+
+
+def _run(props: dict[str, Any]) -> RunRecord:
+    fields = {k: props.get(k) for k in _RUN_FIELDS}
+    for count in ("added", "removed", "changed"):
+        fields[count] = fields[count] or 0
+    return RunRecord(**fields, details=json.loads(props.get("details") or "{}"))
+
+
+def _by_kind(items: Iterable[Any], kind_of: Callable[[Any], Any]) -> Iterator[tuple[Any, list]]:
+    """Group ``items`` by kind, kinds in first-seen order, items in their order."""
+    groups: dict[Any, list] = {}
+    for item in items:
+        groups.setdefault(kind_of(item), []).append(item)
+    yield from groups.items()

@@ -1,0 +1,82 @@
+"""Opening the files readers read: size and encoding checks, JSON documents and CSV tables,
+each failure an :class:`InputError` that names the file, line and column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InputError, Problem
+from ingest.tabular import max_input_bytes
+
+__all__ = ["CsvRow", "read_text", "load_json", "read_csv"]
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One CSV record with the line it starts on (the header is line 1)."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    @property
+    def origin(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def get(self, column: str) -> str:
+        """The cell, stripped; empty text when blank or absent."""
+        return (self.values.get(column) or "").strip()
+
+
+def read_text(path: Path) -> str:
+    """The file as text; refuses missing, empty, oversized and non-UTF-8 files."""
+    if not path.is_file():
+        raise InputError(Problem("no such file", str(path)))
+    size, limit = path.stat().st_size, max_input_bytes()
+    if size > limit:
+        raise InputError(Problem(f"file is {size:,} bytes, above the limit of {limit:,}; raise "
+                                 "CHOKEPOINT_MAX_INPUT_BYTES to read it", str(path)))
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(Problem("file is empty", str(path)))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(Problem(f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file "
+                                 "as UTF-8", str(path), line)) from exc
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file strictly (a trailing comma is an error, as the JSON standard says)."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(f"malformed JSON: {exc.msg}; fix the document (a validator "
+                                 "such as `python -m json.tool` shows the spot)", str(path),
+                                 exc.lineno, f"col {exc.colno}")) from exc
+
+
+def read_csv(path: Path, required: tuple[str, ...]) -> list[CsvRow]:
+    """The records of a CSV file with a header row that includes every ``required`` column."""
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InputError(Problem(f"missing column(s) {', '.join(missing)}; is this the right "
+                                     "file?", str(path), 1))
+        rows, start = [], reader.line_num + 1
+        for values in reader:
+            if any(v.strip() for v in values):
+                rows.append(CsvRow(str(path), start, dict(zip(header, values, strict=False))))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(Problem(f"malformed CSV: {exc}", str(path), reader.line_num)) from exc
+    return rows

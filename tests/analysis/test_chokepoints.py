@@ -1,0 +1,93 @@
+"""Chokepoints (DESIGN §4.3): ranking by capacity loss, SPOF counts, explaining paths."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_capacity import BLOCKED, TWO_COUNTRIES, make_graph, random_graphs
+
+from analysis.capacity import CapacityModel
+from analysis.chokepoints import chokepoints, dependency_path, removal_losses
+from analysis.spof import single_points_of_failure
+
+
+def test_nodes_are_ranked_by_the_capacity_loss_their_removal_causes():
+    found = chokepoints(TWO_COUNTRIES, kinds=None)
+    assert [(c.id, round(c.capacity_loss, 6)) for c in found] == [
+        ("chip", 1.0), ("TW", 0.6), ("US", 0.4)]
+    assert [c.spof_count for c in found] == [1, 0, 0]
+
+
+def test_each_chokepoint_comes_with_the_path_from_the_target_it_hurts_most():
+    found = {c.id: c for c in chokepoints(TWO_COUNTRIES, kinds=None)}
+    assert found["TW"].path == ("car", "chip", "TW")
+    assert found["TW"].worst_target == "car"
+
+
+def test_capacity_loss_is_the_mean_over_targets():
+    found = {c.id: c for c in chokepoints(BLOCKED, kinds=None)}
+    assert found["euv"].capacity_loss == pytest.approx(1.0)
+    assert found["smic"].capacity_loss == pytest.approx(0.5)
+    assert found["smic"].total_loss == pytest.approx(1.0)
+    assert found["smic"].targets_affected == 1
+    assert found["euv"].spof_count == 2
+
+
+def test_spof_counts_agree_with_the_boolean_analysis():
+    spofs = single_points_of_failure(BLOCKED)
+    expected: dict[str, int] = {}
+    for nodes in spofs.values():
+        for node in nodes:
+            expected[node] = expected.get(node, 0) + 1
+    assert {c.id: c.spof_count for c in chokepoints(BLOCKED, kinds=None) if c.spof_count} == expected
+
+
+def test_nodes_no_target_depends_on_are_not_chokepoints():
+    graph = TWO_COUNTRIES.copy()
+    graph.add_node("lonely", kind="supplier", name="Lonely")
+    graph.add_edge("lonely", "TW", "HEADQUARTERED_IN")
+    assert "lonely" not in {c.id for c in chokepoints(graph, kinds=None)}
+
+
+def test_alternatives_absorb_a_removal():
+    graph = make_graph({"m": "industry", "a": "chip", "b": "chip"},
+                       [("m", "a", "REQUIRES", {"group": "g"}),
+                        ("m", "b", "REQUIRES", {"group": "g"})])
+    assert chokepoints(graph, kinds=None) == []
+
+
+def test_top_limits_the_list():
+    assert len(chokepoints(TWO_COUNTRIES, top=2, kinds=None)) == 2
+
+
+def test_a_dependency_path_is_a_shortest_one():
+    model = CapacityModel.from_graph(BLOCKED)
+    assert dependency_path(model, "cn-cars", "asml") == ("cn-cars", "smic", "euv", "asml")
+    assert dependency_path(model, "asml", "cn-cars") == ()
+
+
+@settings(max_examples=100, deadline=None)
+@given(random_graphs())
+def test_cone_limited_removals_match_a_full_propagation(graph):
+    model = CapacityModel.from_graph(graph)
+    targets = sorted(graph)[-2:]
+    losses = removal_losses(model, targets)
+    for node in graph:
+        full = model.availability({node: 1.0})
+        expected = {t: 1.0 - full[t] for t in targets if t != node and full[t] < 1 - 1e-9}
+        assert losses.get(node, {}) == pytest.approx(expected, abs=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_a_removal_only_ever_lowers_availability(data):
+    graph = data.draw(random_graphs())
+    node = data.draw(st.sampled_from(sorted(graph)))
+    assert all(0.0 <= v <= 1.0 for v in CapacityModel.from_graph(graph).availability(
+        {node: 1.0}).values())
+
+
+def test_by_default_only_suppliers_and_countries_are_ranked():
+    assert [c.id for c in chokepoints(TWO_COUNTRIES)] == ["TW", "US"]
+    assert [c.id for c in chokepoints(TWO_COUNTRIES, kinds=["chip"])] == ["chip"]

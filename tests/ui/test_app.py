@@ -1,0 +1,237 @@
+"""The app under AppTest: every page and its main interactions, with no exception."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = ["overview", "explore", "chokepoints", "scenarios", "reports", "data"]
+
+
+def open_page(app, name: str, **params):
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    if name != "overview":
+        app.switch_page(f"pages/{name}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_without_an_error(app, name):
+    open_page(app, name)
+    assert not app.error
+
+
+def frame_html(app) -> str:
+    """The pyvis page inside the Explore iframe (AppTest has no typed accessor for it)."""
+    frames = app.get("iframe")
+    assert frames, "no iframe drawn"
+    return frames[0].proto.srcdoc
+
+
+def test_overview_takes_the_perspective_from_the_url(app):
+    open_page(app, "overview", perspective="CN", allies=["JP"])
+    assert app.selectbox(key="perspective").value == "CN"
+    assert app.multiselect(key="allies").value == ["JP"]
+    assert len(app.dataframe) == 2
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+
+
+def test_overview_changes_perspective(app):
+    open_page(app, "overview")
+    app.selectbox(key="perspective").select("TW").run()
+    assert not app.exception
+    app.multiselect(key="allies").select("US").run()
+    assert not app.exception
+
+
+def test_explore_draws_the_node_from_the_url(app):
+    open_page(app, "explore", node="nvidia-h100", depth="1", dir="upstream")
+    assert app.selectbox(key="node").value == "nvidia-h100"
+    page = frame_html(app)
+    assert "nvidia-h100" in page and "vis-network" in page
+    table = app.dataframe[0].value
+    assert set(table["side"]) == {"centre", "upstream"}
+    assert table["hops"].max() == 1
+
+
+def test_explore_search_narrows_the_choice(app):
+    open_page(app, "explore")
+    shown = app.selectbox(key="node").value
+    app.text_input(key="q").input("tsmc").run()
+    options = app.selectbox(key="node").options
+    assert app.selectbox(key="node").value == shown  # the view stays until a match is picked
+    assert len(options) > 3 and all("tsmc" in o.lower() for o in options[1:])
+    app.selectbox(key="node").select("tsmc").run()
+    assert "tsmc" in frame_html(app)
+
+
+def test_explore_filters_by_kind_and_country(app):
+    open_page(app, "explore", node="nvidia-h100", depth="3", dir="upstream")
+    app.multiselect(key="kinds").select("supplier").run()
+    app.multiselect(key="countries").select("TW").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert set(table["kind"]) <= {"supplier", "chip"}
+    assert "tsmc" in set(table["id"])
+
+
+def test_explore_caps_a_large_neighbourhood_with_a_message(app):
+    open_page(app, "explore", node="TW", depth="4", dir="downstream", cap="10")
+    assert any("only the" in w.value for w in app.warning)
+    assert len(app.dataframe[0].value) == 10
+
+
+def test_explore_marks_spofs_of_the_centre(app):
+    open_page(app, "explore", node="cn-automotive", depth="3", dir="upstream")
+    table = app.dataframe[0].value
+    assert table["SPOF of centre"].any()
+
+
+def test_explore_escapes_hostile_names(app, hostile_names):
+    open_page(app, "explore", node="xss-href", depth="2", dir="both")
+    page = frame_html(app)
+    for name in hostile_names.values():
+        assert name not in page
+    # a title containing "href" switches pyvis to innerHTML tooltips: titles are escaped then
+    # (the page embeds them through Jinja's tojson, which writes & as \u0026)
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+    for element in [*app.markdown, *app.caption, *app.warning, *app.info]:
+        assert "<img" not in element.value and "<a href" not in element.value
+
+
+def test_chokepoints_rank_and_explain(app):
+    open_page(app, "chokepoints")
+    table = app.dataframe[0].value
+    assert list(table["rank"][:3]) == [1, 2, 3]
+    assert table["path"].str.contains("→").any()
+    assert table["capacity_loss"].is_monotonic_decreasing
+
+
+def test_chokepoints_per_target_from_the_url(app):
+    open_page(app, "chokepoints", target="cn-automotive")
+    assert app.selectbox(key="target").value == "cn-automotive"
+    worst = app.dataframe[0].value["worst_target"].dropna().unique()
+    assert len(worst) <= 1
+    app.selectbox(key="target").select("all industries").run()
+    assert not app.exception
+
+
+def test_scenarios_build_run_keep_and_compare(app):
+    open_page(app, "scenarios")
+    app.multiselect(key="disrupt").select("TW")
+    app.text_input(key="sc_name").input("Taiwan")
+    app.button[0].click().run()          # the form's "Build and run"
+    assert not app.exception
+    assert "country: TW" in app.text_area(key="scenario_text").value
+    impact = app.dataframe[0].value
+    assert impact["capacity loss"].max() > 0
+    keep = next(b for b in app.button if b.label.startswith("Keep"))
+    keep.click().run()
+    app.text_area(key="scenario_text").input(
+        "name: Dutch tools\ndisrupt:\n  - {country: NL, severity: 0.5}\n").run()
+    next(b for b in app.button if b.label == "Run").click().run()
+    next(b for b in app.button if b.label.startswith("Keep")).click().run()
+    assert not app.exception
+    comparison = app.dataframe[-1].value
+    assert {"first_capacity_loss", "second_capacity_loss"} <= set(comparison.columns)
+
+
+def test_scenarios_from_a_shared_link_run_at_once(app):
+    open_page(app, "scenarios", disrupt=["TW"], block_from=["US"], block_to=["CN"])
+    assert "block:" in app.text_area(key="scenario_text").value
+    assert app.dataframe[0].value["capacity loss"].max() > 0
+
+
+def test_scenarios_ignore_nonsense_in_the_url(app):
+    open_page(app, "scenarios", disrupt=["XX", "TW"], severity="7", suppliers="nobody")
+    assert app.multiselect(key="disrupt").value == ["TW"]
+    assert app.slider(key="severity").value == 1.0
+    assert app.multiselect(key="suppliers").value == []
+
+
+def test_explore_ignores_nonsense_in_the_url(app):
+    open_page(app, "explore", node="no-such-node", depth="99", dir="sideways", cap="-3",
+              kinds=["planet"])
+    assert app.slider(key="depth").value == 2
+    assert app.number_input(key="cap").value == 250
+    assert app.multiselect(key="kinds").value == []
+    assert app.selectbox(key="node").value.startswith("cn-")  # the first industry
+
+
+def test_scenarios_show_bad_yaml_as_an_error(app):
+    open_page(app, "scenarios")
+    app.text_area(key="scenario_text").input("disrupt:\n  - {planet: Mars}\n").run()
+    next(b for b in app.button if b.label == "Run").click().run()
+    assert not app.exception
+    assert app.error and "planet" in app.error[0].value
+
+
+def test_reports_offer_every_format(app):
+    open_page(app, "reports", r_perspective="CN")
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert len(labels) == 6 and "PDF" in labels
+    assert app.markdown  # the summary sentences
+
+
+@pytest.mark.parametrize("fmt, start", [("pdf", b"%PDF"), ("xlsx", b"PK"), ("csv", b"PK"),
+                                         ("html", b"<!"), ("json", b"{"), ("md", b"#")])
+def test_report_downloads_render(app_env, fmt, start):
+    from ui import app_state
+
+    view = app_state.current()
+    data = view.rendered(fmt, "r.zip" if fmt == "csv" else f"r.{fmt}", None, None, "CN", [],
+                         5)()
+    assert data.startswith(start)
+
+
+def test_data_lists_sources_runs_and_coverage(app):
+    open_page(app, "data")
+    sources = app.dataframe[0].value
+    assert {"seeds", "hostile"} <= set(sources["source"])
+    runs = app.dataframe[1].value
+    assert set(runs["status"]) == {"ok"}
+    assert any("read-only" in i.value for i in app.info)
+
+
+def test_data_offers_upload_only_when_allowed(app, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_APP_ALLOW_INGEST", "1")
+    open_page(app, "data")
+    assert app.selectbox[0].label == "Format"
+    assert not any("read-only" in i.value for i in app.info)
+
+
+def submit(app, label: str):
+    next(b for b in app.button if b.label == label).click().run()
+    assert not app.exception, app.exception
+
+
+def test_data_upload_is_validated_like_the_cli(app, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_APP_ALLOW_INGEST", "1")
+    open_page(app, "data")
+    app.selectbox[0].select("tabular")
+    app.file_uploader[0].set_value([
+        ("nodes.csv", b"id,kind,name\nnew-chip,chip,New chip\n", "text/csv"),
+        ("edges.csv", b"from,to,kind\nnew-chip,nowhere,REQUIRES\n", "text/csv")])
+    submit(app, "Validate and ingest")
+    assert app.error and "nowhere" in app.error[0].value
+
+
+def test_data_upload_dry_run_reports_what_would_change(app, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_APP_ALLOW_INGEST", "1")
+    open_page(app, "data")
+    app.selectbox[0].select("tabular")
+    document = b'{"nodes": [{"id": "new-chip", "kind": "chip", "name": "New chip"}], "edges": []}'
+    app.file_uploader[0].set_value(("extra.json", document, "application/json"))
+    submit(app, "Validate and ingest")
+    assert any("1 added" in s.value and "dry run" in s.value for s in app.success)
+
+
+def test_scenarios_load_an_uploaded_yaml(app):
+    open_page(app, "scenarios")
+    text = b"name: Korean memory\ndisrupt:\n  - {country: KR}\n"
+    app.file_uploader[0].set_value(("kr.yaml", text, "application/x-yaml")).run()
+    assert not app.exception
+    assert "Korean memory" in app.text_area(key="scenario_text").value
+    assert app.dataframe[0].value["capacity loss"].max() > 0

@@ -1,0 +1,46 @@
+"""`chokepoint ui`: starts Streamlit on the chosen store, headless off a desktop."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from ui import cli_app
+from ui.cli import cli
+
+
+def run_ui(monkeypatch, *args: str, display: str | None = None):
+    calls = []
+    monkeypatch.setattr(cli_app.subprocess, "call",
+                        lambda command, env: calls.append((command, env)) or 0)
+    monkeypatch.setattr(cli_app.sys, "platform", "linux")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if display:
+        monkeypatch.setenv("DISPLAY", display)
+    else:
+        monkeypatch.delenv("DISPLAY", raising=False)
+    result = CliRunner().invoke(cli, ["ui", *args], catch_exceptions=False)
+    return result, calls
+
+
+def test_ui_serves_the_given_store_headless_without_a_display(monkeypatch, tmp_path):
+    store = str(tmp_path / "g.db")
+    result, calls = run_ui(monkeypatch, "--store", store, "--port", "8600")
+    assert result.exit_code == 0, result.output
+    (command, env), = calls
+    assert command[command.index("--server.port") + 1] == "8600"
+    assert command[command.index("--server.headless") + 1] == "true"
+    assert command[3:5] == ["run", str(cli_app.APP)]
+    assert env["CHOKEPOINT_STORE"] == store
+    assert "read-only" in result.output
+
+
+def test_ui_opens_a_browser_on_a_desktop(monkeypatch, tmp_path):
+    _, calls = run_ui(monkeypatch, "--store", str(tmp_path / "g.db"), display=":0")
+    command = calls[0][0]
+    assert command[command.index("--server.headless") + 1] == "false"
+
+
+def test_ui_says_when_uploads_are_allowed(monkeypatch, tmp_path):
+    monkeypatch.setenv(cli_app.INGEST_ENV, "1")
+    result, _ = run_ui(monkeypatch, "--store", str(tmp_path / "g.db"), "--headless")
+    assert "uploads allowed" in result.output

@@ -1,0 +1,105 @@
+"""The app in a real headless Chromium: every page renders, the pyvis graph draws, hostile
+names stay text.  Screenshots go to test-results/ for a person to look at."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("test-results")
+PAGES = [("Overview", ""), ("Explore", "explore"), ("Chokepoints", "chokepoints"),
+         ("Scenarios", "scenarios"), ("Reports", "reports"), ("Data", "data")]
+FRAME = 'iframe[data-testid="stIFrame"]'
+
+
+def wait_for_app(page: Page) -> None:
+    """Streamlit marks its root element once the script has finished a run."""
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=60_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=120_000)
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def graph_frame(page: Page):
+    handle = page.locator(FRAME).first.element_handle(timeout=60_000)
+    frame = handle.content_frame()
+    frame.wait_for_function("() => window.network && Object.keys(network.body.nodes).length"
+                            " && document.querySelector('#mynetwork canvas')", timeout=60_000)
+    return frame
+
+
+def painted_pixels(frame) -> int:
+    return frame.evaluate("""() => {
+        const c = document.querySelector('#mynetwork canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }""")
+
+
+def hover_node(page: Page, frame, node_id: str):
+    frame.evaluate("() => network.stopSimulation()")
+    position = frame.evaluate("id => network.canvasToDOM(network.getPosition(id))", node_id)
+    page.frame_locator(FRAME).first.locator("#mynetwork canvas").hover(position=position)
+    # vis-network's tooltip, or pyvis's own popup when a title contains "href" (the tooltip
+    # is then hidden by CSS)
+    return frame.locator("div.popup:visible, div.vis-tooltip:visible").first
+
+
+def test_every_page_renders(page: Page, app_url: str):
+    page.goto(app_url)
+    wait_for_app(page)
+    for title, path in PAGES:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        if path:
+            expect(page).to_have_url(re.compile(rf"/{path}(\?.*)?$"))
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        if title == "Explore":
+            graph_frame(page)
+            page.wait_for_timeout(1500)  # let the layout settle for the picture
+        shot(page, f"page-{path or 'overview'}")
+    assert not page.dialogs
+
+
+def test_explore_draws_the_graph_from_a_shared_link(page: Page, app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=2&dir=upstream")
+    wait_for_app(page)
+    frame = graph_frame(page)
+    count = frame.evaluate("() => network.body.data.nodes.length")
+    assert count > 5
+    assert painted_pixels(frame) > 1000
+    expect(hover_node(page, frame, "nvidia-h100")).to_contain_text("NVIDIA H100")
+    shot(page, "explore-h100-upstream")
+    cells = page.get_by_test_id("stDataFrame").locator('[role="gridcell"]')
+    expect(cells.filter(has_text="NVIDIA H100").first).to_have_count(1)
+
+
+def test_hostile_names_stay_text(page: Page, app_url: str, hostile_names):
+    page.goto(f"{app_url}/explore?node=xss-href&depth=2&dir=both")
+    wait_for_app(page)
+    frame = graph_frame(page)
+    tip = hover_node(page, frame, "xss-industry")
+    expect(tip).to_contain_text(hostile_names["xss-industry"])
+    assert tip.locator("img").count() == 0 and tip.locator("a").count() == 0
+    page.wait_for_timeout(500)
+    shot(page, "explore-hostile-names")
+    assert not page.dialogs, page.dialogs
+    assert page.locator("img[src='x']").count() == 0
+
+
+def test_scenario_runs_from_a_shared_link(page: Page, app_url: str):
+    page.goto(f"{app_url}/scenarios?disrupt=TW&sc_name=Taiwan")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile("Impact of"))).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    wait_for_app(page)
+    shot(page, "scenarios-taiwan")
