@@ -70,15 +70,18 @@ def timed(work: Callable[[], object]) -> float:
 
 
 def interactions(store: SQLiteStore) -> dict[str, Callable]:  # type: ignore[type-arg]
-    """Each page's main interaction, on an AppTest that has loaded the page."""
+    """Each page's main interaction, on an AppTest that has loaded the page.  Three of them
+    ask for a new analysis, not a cached one: another perspective (overview), another
+    target (chokepoints), another scenario (scenarios)."""
     nodes = store.nodes()
     chip = next(n.id for n in nodes if n.kind == NodeKind.CHIP)
     country = next(n.id for n in nodes if n.kind == NodeKind.COUNTRY)
     other = [n.id for n in nodes if n.kind == NodeKind.COUNTRY][1]
+    industry = next(n.id for n in nodes if n.kind == NodeKind.INDUSTRY)
     return {
         "overview": lambda at: at.selectbox(key="perspective").select(other).run(),
         "explore": lambda at: at.selectbox(key="node").set_value(chip).run(),
-        "chokepoints": lambda at: at.dataframe,  # its one control is a new analysis
+        "chokepoints": lambda at: at.selectbox(key="target").select(industry).run(),
         "scenarios": lambda at: (at.multiselect(key="disrupt").select(country),
                                  at.button[0].click().run()),
         "reports": lambda at: at.number_input(key="r_top").set_value(10).run(),

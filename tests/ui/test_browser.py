@@ -99,7 +99,10 @@ def test_hostile_names_stay_text(page: Page, app_url: str, hostile_names):
 def test_scenario_runs_from_a_shared_link(page: Page, app_url: str):
     page.goto(f"{app_url}/scenarios?disrupt=TW&sc_name=Taiwan")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name=re.compile("Impact of"))).to_be_visible()
+    impact = page.get_by_role("heading", name=re.compile("Impact of"))
+    expect(impact).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     wait_for_app(page)
+    impact.scroll_into_view_if_needed()
     shot(page, "scenarios-taiwan")
+    assert not page.dialogs
