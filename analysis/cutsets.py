@@ -22,11 +22,14 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.diagram import DownDiagram, build_down_diagram, deeper_recursion
+from analysis.diagram import DiagramTooLarge, DownDiagram, build_down_diagram, deeper_recursion
 from analysis.structure import SupplyStructure, compile_structure
 from analysis.zdd import BASE, EMPTY, ZDD
 
-__all__ = ["CutSets", "minimal_cut_sets"]
+__all__ = ["CutSets", "minimal_cut_sets", "DEFAULT_NODE_BUDGET"]
+
+DEFAULT_NODE_BUDGET = 4_000_000
+"""Decision-diagram nodes a cut-set run may build (about 1–2 GiB of memory)."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def _sorted_sets(extractor: _Extractor, family: int, max_order: int,
 
 def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
                      max_order: int | None = 3, fail_kinds: Iterable[str] | None = None,
-                     limit: int | None = None) -> CutSets:
+                     limit: int | None = None,
+                     node_budget: int | None = DEFAULT_NODE_BUDGET) -> CutSets:
     """Minimal cut sets of ``target`` of at most ``max_order`` nodes.
 
     Parameters
@@ -122,6 +126,8 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     fail_kinds : only nodes of these kinds may fail (e.g. ``["supplier", "country"]``);
         default every kind.
     limit : return at most this many sets (the smallest first).
+    node_budget : give up with :class:`DiagramTooLarge` when the decision diagram passes
+        this many nodes, rather than exhaust the machine's memory.
 
     Examples
     --------
@@ -138,7 +144,13 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     cone = structure.cone([target])
     variables = [n for n in cone if n != target
                  and (kinds is None or structure.model.nodes[n].kind in kinds)]
-    diagram = build_down_diagram(structure, target, variables=variables, reorder=True)
+    try:
+        diagram = build_down_diagram(structure, target, variables=variables, reorder=True,
+                                     node_budget=node_budget)
+    except DiagramTooLarge as exc:
+        raise DiagramTooLarge(f"cut sets of {target!r}: {exc} over {len(variables):,} nodes "
+                              "that may fail; restrict them with --fail-kinds (e.g. "
+                              "supplier,country)") from exc
     order = len(variables) if max_order is None else max_order
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):

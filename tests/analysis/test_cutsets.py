@@ -51,3 +51,21 @@ def test_the_json_document_has_exactly_the_contract_fields() -> None:
     graph.add_edge("t", "b", key="SUPPLIED_BY")
     assert minimal_cut_sets(graph, "t", max_order=1).to_json() == {
         "target": "t", "max_order": 1, "cut_sets": [], "truncated": True}
+
+
+def test_a_diagram_over_its_budget_is_refused_with_advice_instead_of_exhausting_memory():
+    import networkx as nx
+    import pytest
+
+    from analysis.cutsets import minimal_cut_sets
+    from analysis.diagram import DiagramTooLarge
+
+    graph = nx.MultiDiGraph()
+    graph.add_node("t", kind="industry")
+    for i in range(12):
+        graph.add_node(f"x{i}", kind="supplier")
+        graph.add_node(f"y{i}", kind="country")
+        graph.add_edge("t", f"x{i}", "SUPPLIED_BY")
+        graph.add_edge(f"x{i}", f"y{i}", "LOCATED_IN")
+    with pytest.raises(DiagramTooLarge, match="--fail-kinds"):
+        minimal_cut_sets(graph, "t", node_budget=5)
