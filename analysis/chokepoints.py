@@ -24,6 +24,7 @@ import networkx as nx
 from analysis.capacity import TOLERANCE, CapacityModel
 from analysis.semantics import resolve_targets
 from analysis.spof import single_points_of_failure
+from analysis.structure import SupplyStructure, compile_structure
 
 __all__ = ["Chokepoint", "chokepoints", "DEFAULT_KINDS", "removal_losses", "dependency_path",
            "upstream"]
@@ -118,7 +119,7 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
-    spofs = _spof_counts(graph, chosen)
+    spofs = _spof_counts(compile_structure(model.supply), chosen)
     count = max(len(chosen), 1)
     ranked = sorted(
         (node for node in losses if losses[node] or spofs.get(node)),
@@ -141,10 +142,10 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
     return result
 
 
-def _spof_counts(graph: nx.MultiDiGraph, targets: Sequence[str]) -> dict[str, int]:
+def _spof_counts(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, int]:
     """How many targets each node is a single point of failure of (Boolean semantics)."""
     found: dict[str, int] = {}
-    for nodes in single_points_of_failure(graph, list(targets)).values():
+    for nodes in single_points_of_failure(structure, list(targets)).values():
         for node in nodes:
             found[node] = found.get(node, 0) + 1
     return found

@@ -155,8 +155,8 @@ def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],
     if unknown:
         raise NotFoundError(f"unknown country id(s): {', '.join(unknown)} (use upper-case "
                             "ISO 3166-1 alpha-2 codes of country nodes, such as CN)")
-    supply = build_supply_model(graph)
-    model = model or CapacityModel(supply)
+    model = model or CapacityModel(build_supply_model(graph))
+    supply = model.supply
     cut_off = model.availability({c: 1.0 for c in all_countries - inside})
     chosen = list(items) if items is not None else _items(graph)
     result = []
