@@ -19,7 +19,7 @@ Examples
 >>> _ = g.add_edge("chip", "fab", "SUPPLIED_BY")
 >>> report = build_report(g, generated="2025-01-01")
 >>> report.table("chokepoints").rows[0][1]
-'chip'
+'fab'
 """
 
 from __future__ import annotations

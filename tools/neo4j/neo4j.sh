@@ -15,7 +15,7 @@
 #   NEO4J_PASSWORD          if set: auth is enabled and the initial password of user "neo4j" is set to it
 #   NEO4J_USER              only "neo4j" is supported by set-initial-password (default neo4j)
 #   NEO4J_PORT              default port for start/stop/status (default 7687)
-#   NEO4J_HEAP_INITIAL / NEO4J_HEAP_MAX / NEO4J_PAGECACHE   (default 1g / 2g / 512m)
+#   NEO4J_HEAP_INITIAL / NEO4J_HEAP_MAX / NEO4J_PAGECACHE   (default 1g / 4g / 512m)
 #   NEO4J_START_TIMEOUT     seconds to wait for Bolt (default 120)
 #   NEO4J_STOP_TIMEOUT      seconds between TERM and KILL (default 60)
 #   NEO4J_PYTHON            python used for the readiness check (default: repo .venv, else python3)
@@ -231,7 +231,7 @@ server.directories.plugins=$DIR/plugins
 server.directories.import=$DIR/import
 server.directories.run=$DIR/run
 server.memory.heap.initial_size=${NEO4J_HEAP_INITIAL:-1g}
-server.memory.heap.max_size=${NEO4J_HEAP_MAX:-2g}
+server.memory.heap.max_size=${NEO4J_HEAP_MAX:-4g}
 server.memory.pagecache.size=${NEO4J_PAGECACHE:-512m}
 db.tx_log.preallocate=false
 dbms.usage_report.enabled=false
@@ -248,7 +248,7 @@ EOF
 
     # JVM flags: what the neo4j launcher (bin/neo4j + default neo4j.conf) passes on Java 17/21.
     local -a jvm=(
-        "-Xms${NEO4J_HEAP_INITIAL:-1g}" "-Xmx${NEO4J_HEAP_MAX:-2g}"
+        "-Xms${NEO4J_HEAP_INITIAL:-1g}" "-Xmx${NEO4J_HEAP_MAX:-4g}"
         -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC
         -XX:+UnlockExperimentalVMOptions -XX:+TrustFinalNonStaticFields
         -Djdk.nio.maxCachedBufferSize=1024 -Dio.netty.tryReflectionSetAccessible=true
