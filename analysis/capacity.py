@@ -1,4 +1,4 @@
-"""Capacity semantics: how much of each node's supply is available (DESIGN §4.2, §4.5).
+"""Capacity semantics: how much of each node's supply is available.
 
 Availability ``a(x)`` in [0, 1] is ``(1 − d(x)) · min(S(x), L(x), R(x))``: ``S`` is the
 share-weighted availability of x's suppliers, ``L`` the same over its locations (its

@@ -1,4 +1,4 @@
-"""Chokepoints (DESIGN §4.3): nodes ranked by the capacity loss their removal causes.
+"""Chokepoints: nodes ranked by the capacity loss their removal causes.
 
 A node's *removal* is its full disruption (``d = 1``) under the capacity semantics of
 :mod:`analysis.capacity`.  Its ``capacity_loss`` is the **mean over all targets** of

@@ -1,4 +1,4 @@
-"""Supply concentration per item and a country's perspective (DESIGN §4.3).
+"""Supply concentration per item and a country's perspective.
 
 *Items* are the nodes with ``SUPPLIED_BY`` or ``LOCATED_IN`` edges.  All measures use the
 normalised shares of :mod:`analysis.semantics` (listed coverage is reported beside them):

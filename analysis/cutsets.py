@@ -29,7 +29,7 @@ from analysis.zdd import BASE, EMPTY, ZDD
 __all__ = ["CutSets", "minimal_cut_sets", "DEFAULT_NODE_BUDGET"]
 
 DEFAULT_NODE_BUDGET = 4_000_000
-"""Decision-diagram nodes a cut-set run may build (about 1–2 GiB of memory)."""
+"""Decision-diagram nodes a cut-set run may build before it gives up with advice."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class CutSets:
         return self.higher_order_omitted or self.limited
 
     def to_json(self) -> dict[str, Any]:
-        """The document of DESIGN §4.4."""
+        """The JSON document of `chokepoint analyze cutsets`."""
         return {"target": self.target, "max_order": self.max_order,
                 "cut_sets": [list(s) for s in self.cut_sets], "truncated": self.truncated}
 

@@ -59,7 +59,8 @@ class Importance:
     nodes: list[NodeImportance]
 
     def to_json(self) -> dict[str, Any]:
-        """The document of DESIGN §4.4; infinite or undefined ratios are ``null``."""
+        """The JSON document of `chokepoint analyze importance`; infinite or undefined ratios are
+        ``null``."""
         def number(value: float | None) -> float | None:
             return None if value is None or math.isinf(value) else value
 

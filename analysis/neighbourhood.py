@@ -1,7 +1,7 @@
 """The neighbourhood of one node: what it depends on (upstream) and what depends on it
 (downstream), to a depth, filtered by kind and country, capped in size.
 
-Edges point from the dependent to what it depends on (DESIGN §2.2), so *upstream* follows
+Edges point from the dependent to what it depends on, so *upstream* follows
 out-edges and *downstream* follows in-edges.  The walk is breadth-first over every node, and
 the filters decide which of the reached nodes are *shown*: asking for the countries upstream
 of a chip to depth 3 finds the countries its suppliers sit in, even though the suppliers

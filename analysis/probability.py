@@ -44,7 +44,7 @@ class ProbabilityResult:
     confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The document of DESIGN §4.4, with the method's details."""
+        """The JSON document of `chokepoint analyze probability`, with the method's details."""
         doc: dict[str, Any] = {"target": self.target, "probability": self.probability,
                                "method": self.method}
         if self.method == "exact":

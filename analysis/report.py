@@ -1,4 +1,4 @@
-"""One report object for every export format (DESIGN §5): summary, tables, charts, picture.
+"""One report object for every export format: summary, tables, charts, picture.
 
 :func:`build_report` runs the analyses once — chokepoints, SPOFs, concentration, and
 optionally a scenario and a country's perspective — and turns their results into plain,

@@ -1,4 +1,4 @@
-"""What-if scenarios (DESIGN §4.5): load the YAML, run it on the capacity semantics, compare.
+"""What-if scenarios: load the YAML, run it on the capacity semantics, compare.
 
 A scenario file::
 

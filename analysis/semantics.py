@@ -1,4 +1,4 @@
-"""The supply structure of every node, read once from the graph (DESIGN §4.1–4.2).
+"""The supply structure of every node, read once from the graph.
 
 Both semantics start here: the Boolean one (up/down, for SPOFs, cut sets, probability) and
 the capacity one (availability in [0, 1], for what-if and chokepoints).  For each node it

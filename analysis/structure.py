@@ -1,4 +1,4 @@
-"""The Boolean structure function of the supply graph (DESIGN §4.1), as integer threshold rules.
+"""The Boolean structure function of the supply graph, as integer threshold rules.
 
 Every node is *up* or *down*.  A node is down iff it failed itself or one of its **rules**
 is not met.  A rule lists members with integer weights and the weight its up members must

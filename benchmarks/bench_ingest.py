@@ -8,7 +8,7 @@ Each store is measured in a child process of its own, so that its peak RSS is it
 Rate = (nodes + relationships) / seconds of ``Store.apply`` (validation, planning and the one
 write transaction).  For Neo4j it also compares, on a 2,000-row sample, one row per
 transaction with one batched ``UNWIND $rows`` transaction.  Prints a table, then JSON.
-Goals (DESIGN §8): SQLite >= 100,000 rows/s, Neo4j >= 20,000 rows/s.  WARNING: the Neo4j
+Goals: SQLite >= 100,000 rows/s, Neo4j >= 20,000 rows/s.  WARNING: the Neo4j
 run clears the database it is pointed at.
 """
 

@@ -2,7 +2,7 @@
 
 Tiers, from the bottom up: countries → suppliers → components → chips → software → models
 (and datasets) → industries.  Every edge points from the dependent to what it depends on,
-as in DESIGN §2.2.  Fan-in is skewed (a few suppliers, fabs, frameworks and models are used
+as in the README's model.  Fan-in is skewed (a few suppliers, fabs, frameworks and models are used
 by many), suppliers sit in one to three countries with shares, items have one to four
 suppliers with partly listed shares, some items need a share threshold, and dependents hold
 ``REQUIRES`` groups of alternatives (any one, or k of n).  Requirements between items of one

@@ -25,7 +25,7 @@ __all__ = ["export_graph", "graph_document", "node_record", "relationship_record
 
 
 def node_record(node: Node) -> dict[str, Any]:
-    """A node as a flat JSON-ready dict: the fields of DESIGN §2.1, then free attributes."""
+    """A node as a flat JSON-ready dict: the documented node fields, then free attributes."""
     record: dict[str, Any] = {"id": node.id, **node.properties(), "sources": list(node.sources)}
     attributes = record.pop("attributes")
     record.update({k: v for k, v in attributes.items() if k not in record})

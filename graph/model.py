@@ -1,4 +1,4 @@
-"""Node and relationship kinds and the records that carry them, with provenance (DESIGN §2)."""
+"""Node and relationship kinds and the records that carry them, with provenance."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ class Relationship:
 
     @property
     def key(self) -> RelKey:
-        return (self.from_id, self.to_id, self.kind.value)
+        return (self.from_id, self.to_id, self.kind)  # StrEnum: equal to its value
 
     def properties(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""The Neo4j store: the same records and sync semantics as SQLite, over Bolt (DESIGN §2.3).
+"""The Neo4j store: the same records and sync semantics as SQLite, over Bolt.
 
 Nodes carry the label ``Entity`` plus one label per kind (``Chip``, ``Component`` ...), with a
 uniqueness constraint on ``Entity.id``; relationship types are the :class:`RelKind` values.

@@ -1,4 +1,4 @@
-"""Choose and open a store from a URL (DESIGN §2.3)."""
+"""Choose and open a store from a URL."""
 
 from __future__ import annotations
 

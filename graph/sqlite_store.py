@@ -132,14 +132,14 @@ class SQLiteStore(Store):
         # Rows in primary-key order fill the B-trees left to right: big runs write far fewer
         # pages than in the batch's own order.
         new = plan.new_provenance
-        node_rows = [(n.id, n.kind.value, n.name, json.dumps(node_data(n, new)))
+        node_rows = [(n.id, n.kind, n.name, json.dumps(node_data(n, new)))
                      for n in plan.insert_nodes]
-        node_rows += [(n.id, n.kind.value, n.name, json.dumps(node_data(n)))
+        node_rows += [(n.id, n.kind, n.name, json.dumps(node_data(n)))
                       for n in plan.upsert_nodes]
         cur.executemany(_UPSERT_NODE, sorted(node_rows))
-        rel_rows = [(r.from_id, r.to_id, r.kind.value, json.dumps(relationship_data(r, new)))
+        rel_rows = [(r.from_id, r.to_id, r.kind, json.dumps(relationship_data(r, new)))
                     for r in plan.insert_relationships]
-        rel_rows += [(r.from_id, r.to_id, r.kind.value, json.dumps(relationship_data(r)))
+        rel_rows += [(r.from_id, r.to_id, r.kind, json.dumps(relationship_data(r)))
                      for r in plan.upsert_relationships]
         cur.executemany(_UPSERT_REL, sorted(rel_rows))
 

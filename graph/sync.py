@@ -1,4 +1,4 @@
-"""Plan an ingest run's writes with *sync* semantics, the same for every store (DESIGN §2.3).
+"""Plan an ingest run's writes with *sync* semantics, the same for every store.
 
 A run from source S asserts its whole contribution.  Elements in the batch gain S and take the
 batch's properties; elements S asserted before but not now lose S; elements no source asserts
@@ -83,7 +83,7 @@ def plan_sync(batch: Batch, nodes: Mapping[str, Node],
 
     incoming_rels = set()
     for rel in batch.relationships:
-        key = (rel.from_id, rel.to_id, rel.kind.value)
+        key = (rel.from_id, rel.to_id, rel.kind)
         incoming_rels.add(key)
         old_rel = relationships.get(key)
         if old_rel is None:

@@ -1,4 +1,4 @@
-"""Checks on a whole batch that no single row can see (DESIGN §3).
+"""Checks on a whole batch that no single row can see.
 
 Row-level checks (kinds, numbers, dates) belong to the readers; these are the cross-row rules:
 duplicate ids, relationships to unknown nodes, listed shares summing above one, and

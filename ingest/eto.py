@@ -10,7 +10,7 @@ release (``61%`` strings, a ``negligible_market_share`` flag).  The mapping:
 - **firms** become ``supplier`` nodes ``HEADQUARTERED_IN`` their country; **company shares**
   become ``SUPPLIED_BY`` shares (percent → fraction); where the named firms' shares leave part
   of the market unnamed, or ETO lists ``Various companies`` or firms with a negligible share,
-  a residual supplier ``Other suppliers of X`` holds that part (DESIGN §4.1);
+  a residual supplier ``Other suppliers of X`` holds that part;
 - **country shares** become ``LOCATED_IN`` shares of the input or stage.  ETO attributes a
   share to the headquarters country of the firms, and rounds shares under 1 % up, so a
   country list may sum to 102 %: lists above 100 % are scaled to sum to 1.  ``Various

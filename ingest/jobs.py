@@ -1,4 +1,4 @@
-"""Scheduled ingest jobs (DESIGN §7): a TOML jobs file, one locked run of its sources, the
+"""Scheduled ingest jobs: a TOML jobs file, one locked run of its sources, the
 schedule served in-process, change reports recorded with each run and alerts to a webhook.
 
 A run of one source downloads (or opens) its file, reads it with the source's reader and

@@ -1,4 +1,4 @@
-"""The native tabular format (DESIGN §3): a folder of ``nodes.csv`` + ``edges.csv``, one
+"""The native tabular format: a folder of ``nodes.csv`` + ``edges.csv``, one
 ``.xlsx`` with sheets ``nodes`` and ``edges``, or one ``.json`` / ``.yaml`` with lists ``nodes``
 and ``edges``.  Every problem is reported with file, row and column; nothing is half-read."""
 

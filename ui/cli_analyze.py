@@ -1,4 +1,4 @@
-"""`chokepoint analyze …`: the Boolean-semantics analyses (DESIGN §4.1, §4.3, §4.4).
+"""`chokepoint analyze …`: the Boolean-semantics analyses.
 
 Each command reads the graph from the configured store, calls one ``analysis/`` function and
 prints a table (for people, 80 columns, names beside ids), JSON (the §4.4 documents) or CSV.

@@ -1,4 +1,4 @@
-"""`chokepoint jobs run|serve|history`: scheduled ingest from a jobs file (DESIGN §7).
+"""`chokepoint jobs run|serve|history`: scheduled ingest from a jobs file.
 
 Exit codes of `jobs run`: 0 every source succeeded, 1 a source failed (or the jobs file or
 the store is wrong), 3 another run holds the lock and this one did nothing.

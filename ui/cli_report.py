@@ -1,4 +1,4 @@
-"""`chokepoint report`: analyse the stored graph and write one report file (DESIGN §5)."""
+"""`chokepoint report`: analyse the stored graph and write one report file."""
 
 from __future__ import annotations
 

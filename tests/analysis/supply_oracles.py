@@ -1,4 +1,4 @@
-"""Random small supply graphs and brute-force oracles for the Boolean semantics (DESIGN §4.1).
+"""Random small supply graphs and brute-force oracles for the Boolean semantics.
 
 The oracles enumerate every failure subset and evaluate the semantics straight from the
 design text, with floats and a plain "remove what cannot stay up" loop from the all-up

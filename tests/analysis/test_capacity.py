@@ -1,4 +1,4 @@
-"""Capacity semantics (DESIGN §4.2, §4.5): known answers on tiny graphs, and properties."""
+"""Capacity semantics: known answers on tiny graphs, and properties."""
 
 from __future__ import annotations
 

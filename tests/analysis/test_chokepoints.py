@@ -1,4 +1,4 @@
-"""Chokepoints (DESIGN §4.3): ranking by capacity loss, SPOF counts, explaining paths."""
+"""Chokepoints: ranking by capacity loss, SPOF counts, explaining paths."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def test_spof_counts_agree_with_the_boolean_analysis():
     for nodes in spofs.values():
         for node in nodes:
             expected[node] = expected.get(node, 0) + 1
-    assert {c.id: c.spof_count for c in chokepoints(BLOCKED, kinds=None) if c.spof_count} == expected
+    found = chokepoints(BLOCKED, kinds=None)
+    assert {c.id: c.spof_count for c in found if c.spof_count} == expected
 
 
 def test_nodes_no_target_depends_on_are_not_chokepoints():

@@ -1,4 +1,4 @@
-"""Concentration and perspective (DESIGN §4.3) on a tiny hand-made graph."""
+"""Concentration and perspective on a tiny hand-made graph."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scenario files (DESIGN §4.5): loading with helpful errors, running, comparing."""
+"""Scenario files: loading with helpful errors, running, comparing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A run killed with SIGKILL in the middle of writing leaves the store as it was (DESIGN §2.3).
+"""A run killed with SIGKILL in the middle of writing leaves the store as it was.
 
 The killing is real: a child process applies a 120,000-node batch, announces from inside the
 write step (after 40,000 rows have gone into the open transaction) and is then SIGKILLed.

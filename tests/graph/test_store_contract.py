@@ -1,4 +1,4 @@
-"""The store contract (DESIGN §2.3): the same tests, run on SQLite and on Neo4j."""
+"""The store contract: the same tests, run on SQLite and on Neo4j."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every bad-input case of DESIGN §3 is refused through the real command: non-zero exit, a
+"""Every bad-input case of the tabular format is refused through the real command: non-zero exit, a
 message naming the file (and row and column where there is one), and the store unchanged."""
 
 from __future__ import annotations

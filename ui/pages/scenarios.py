@@ -15,7 +15,7 @@ TEXT, RAN, KEPT, UPLOADED = "scenario_text", "scenario_ran", "scenario_kept", "s
 def scenario_yaml(name: str, countries: list[str], severity: float, suppliers: list[str],
                   supplier_severity: float, block_from: list[str], block_to: list[str],
                   targets: list[str]) -> str:
-    """The scenario file for the builder's choices (DESIGN §4.5 format)."""
+    """The scenario file for the builder's choices."""
     document: dict = {"name": name.strip() or "Untitled scenario"}
     disrupt = [{"country": c, "severity": severity} for c in countries]
     disrupt += [{"supplier": s, "severity": supplier_severity} for s in suppliers]
