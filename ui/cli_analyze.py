@@ -15,6 +15,7 @@ from typing import Any
 import click
 import networkx as nx
 
+from analysis.cutsets import DEFAULT_NODE_BUDGET
 from analysis.semantics import resolve_targets
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
@@ -97,10 +98,14 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
               help="Only nodes of these kinds may fail, e.g. supplier,country.")
 @click.option("--limit", type=click.IntRange(0), default=None,
               help="List at most this many cut sets (smallest first).")
+@click.option("--node-budget", type=click.IntRange(0), default=DEFAULT_NODE_BUDGET,
+              show_default=True,
+              help="Give up when the decision diagram passes this many nodes (0: no limit; "
+                   "big graphs can then use many GiB of memory).")
 @format_option()
 @click.pass_obj
 def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds: str | None,
-            limit: int | None, fmt: str) -> None:
+            limit: int | None, node_budget: int, fmt: str) -> None:
     """Minimal cut sets: smallest sets of nodes whose joint failure takes a target down.
 
     "truncated" is true when larger cut sets (above --max-order) exist or --limit cut the
@@ -113,7 +118,8 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         else None
     with _busy("Computing minimal cut sets"):
         results = [minimal_cut_sets(graph, t, max_order=max_order, fail_kinds=kinds,
-                                    limit=limit) for t in chosen]
+                                    limit=limit, node_budget=node_budget or None)
+                   for t in chosen]
     if fmt == "json":
         _emit_documents([r.to_json() for r in results])
         return
