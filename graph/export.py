@@ -55,8 +55,9 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     os.umask(umask)
     os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide exports from their readers
     try:
-        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+        binary = "b" in mode
+        with os.fdopen(fd, mode, encoding=None if binary else "utf-8",
+                       newline=None if binary else "") as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:

@@ -219,13 +219,13 @@ class Neo4jStore(Store):
             for node_kind, of_kind in _by_kind(nodes, lambda n: n.kind):
                 self._write_rows(tx, queries[node_kind],
                                  [_node_row(n, provenance) for n in of_kind])
-        for queries, rels, provenance in (
+        for rel_queries, rels, provenance in (
                 (_CREATE_RELATIONSHIPS, plan.insert_relationships, plan.new_provenance),
                 (_UPDATE_RELATIONSHIPS, plan.upsert_relationships, None)):
             for rel_kind, of_kind in _by_kind(rels, lambda r: r.kind):
                 rows = [{"from_id": r.from_id, "to_id": r.to_id,
                          "props": relationship_data(r, provenance)} for r in of_kind]
-                self._write_rows(tx, queries[rel_kind], rows)
+                self._write_rows(tx, rel_queries[rel_kind], rows)
 
     def _write_rows(self, tx: neo4j.ManagedTransaction, query: str, rows: Sequence[Any]) -> None:
         for start in range(0, len(rows), BATCH_SIZE):
@@ -307,7 +307,7 @@ def _relationship(record: neo4j.Record) -> Relationship:
 
 
 def _run(props: dict[str, Any]) -> RunRecord:
-    fields = {k: props.get(k) for k in _RUN_FIELDS}
+    fields: dict[str, Any] = {k: props.get(k) for k in _RUN_FIELDS}
     for count in ("added", "removed", "changed"):
         fields[count] = fields[count] or 0
     return RunRecord(**fields, details=json.loads(props.get("details") or "{}"))

@@ -134,7 +134,9 @@ class Store(ABC):
             raise
         assert plan is not None
         status = "dry-run" if dry_run else "ok"
-        done = replace(run, finished=utc_now(), status=status, **plan.counts.as_dict())
+        counts = plan.counts
+        done = replace(run, finished=utc_now(), status=status, added=counts.added,
+                       removed=counts.removed, changed=counts.changed)
         if not dry_run:
             self.record_run(done)
         return IngestResult(done, plan.counts, len(batch.nodes), len(batch.relationships),

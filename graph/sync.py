@@ -81,11 +81,10 @@ def plan_sync(batch: Batch, nodes: Mapping[str, Node],
                 gone.add(node_id)
     plan.delete_nodes = sorted(gone)
 
-    incoming_rels = set()
+    incoming_rels: set[RelKey] = set()
     for rel in batch.relationships:
-        key = (rel.from_id, rel.to_id, rel.kind)
-        incoming_rels.add(key)
-        old_rel = relationships.get(key)
+        incoming_rels.add(rel.key)
+        old_rel = relationships.get(rel.key)
         if old_rel is None:
             added += 1
             plan.insert_relationships.append(rel)
