@@ -2,8 +2,7 @@
 
     .venv/bin/python benchmarks/bench_app.py [--nodes 50000] [--seed 7] [--store PATH]
 
-Builds a synthetic supply graph (``benchmarks/supplygen.py`` when it provides
-``supply_graph(nodes, seed)``, else the layered generator of ``bench_capacity.py``), writes it
+Builds a synthetic supply graph (the layered generator of ``bench_capacity.py``), writes it
 into a SQLite store as one ingest run, then drives every page with Streamlit's ``AppTest``:
 the first load (which fills the caches), a plain rerun, and the page's main interaction.
 Caches are shared by every session of a server process, as they are here.
@@ -33,13 +32,10 @@ BUDGET_S = 3.0
 
 
 def synthetic_graph(nodes: int, seed: int) -> nx.MultiDiGraph:
-    try:
-        from supplygen import supply_graph  # type: ignore[import-not-found]
-    except ImportError:
-        from bench_capacity import layered_supply_graph
+    # The layered generator's ids are valid store ids (supplygen's countries are not ISO-like).
+    from bench_capacity import layered_supply_graph
 
-        return layered_supply_graph(nodes, seed)
-    return supply_graph(nodes, seed)
+    return layered_supply_graph(nodes, seed)
 
 
 def as_batch(graph: nx.MultiDiGraph) -> Batch:

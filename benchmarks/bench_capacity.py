@@ -91,7 +91,7 @@ def _graph(nodes: int, seed: int) -> nx.MultiDiGraph:
         from benchmarks.supplygen import supply_graph  # type: ignore[import-not-found]
     except ImportError:
         return layered_supply_graph(nodes, seed)
-    return supply_graph(nodes, seed)
+    return supply_graph(nodes, seed=seed)
 
 
 def _timed(label: str, work):  # type: ignore[no-untyped-def]
@@ -117,7 +117,7 @@ def main() -> None:
                     lambda: run_scenario(graph, scenario, model))
     print(f"  mean capacity loss over {len(result.targets)} targets: "
           f"{result.mean_capacity_loss:.3f}")
-    ranked = _timed("chokepoints (all candidates, all targets)",
+    ranked = _timed("chokepoints (suppliers and countries, all targets)",
                     lambda: chokepoints(graph, top=20, model=model))
     for c in ranked[:5]:
         print(f"  {c.id:<12} loss {c.capacity_loss:.3f}  SPOFs {c.spof_count}  "
