@@ -6,14 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
-from ingest.tabular import max_input_bytes
 
-__all__ = ["CsvRow", "read_text", "load_json", "read_csv"]
+__all__ = ["CsvRow", "DEFAULT_MAX_INPUT_BYTES", "max_input_bytes", "check_size", "read_text",
+           "load_json", "read_csv"]
+
+DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+
+def max_input_bytes() -> int:
+    """The size limit for one input file: ``$CHOKEPOINT_MAX_INPUT_BYTES`` or 512 MiB."""
+    return int(os.environ.get("CHOKEPOINT_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES))
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,21 @@ class CsvRow:
         return (self.values.get(column) or "").strip()
 
 
+def check_size(path: Path) -> None:
+    """Refuse a file above :func:`max_input_bytes` or with no bytes at all."""
+    size, limit = path.stat().st_size, max_input_bytes()
+    if size > limit:
+        raise InputError(Problem(f"file is {size:,} bytes, above the limit of {limit:,}; split "
+                                 "it or raise CHOKEPOINT_MAX_INPUT_BYTES", str(path)))
+    if size == 0:
+        raise InputError(Problem("file is empty", str(path)))
+
+
 def read_text(path: Path) -> str:
     """The file as text; refuses missing, empty, oversized and non-UTF-8 files."""
     if not path.is_file():
         raise InputError(Problem("no such file", str(path)))
-    size, limit = path.stat().st_size, max_input_bytes()
-    if size > limit:
-        raise InputError(Problem(f"file is {size:,} bytes, above the limit of {limit:,}; raise "
-                                 "CHOKEPOINT_MAX_INPUT_BYTES to read it", str(path)))
+    check_size(path)
     data = path.read_bytes()
     if not data.strip():
         raise InputError(Problem("file is empty", str(path)))
@@ -48,8 +63,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(Problem(f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file "
-                                 "as UTF-8", str(path), line)) from exc
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(Problem(f"byte 0x{data[exc.start]:02x} at column {column} is not "
+                                 "UTF-8; save the file as UTF-8", str(path), line)) from exc
 
 
 def load_json(path: Path) -> Any:

@@ -41,8 +41,8 @@ from croniter import croniter
 
 from graph.errors import ChokepointError, ConcurrentRunError, ConfigError
 from graph.store import RunRecord, Store, new_run_id, utc_now
+from ingest.documents import max_input_bytes
 from ingest.registry import get_reader, read
-from ingest.tabular import max_input_bytes
 
 __all__ = [
     "SourceJob",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,11 @@ from graph.model import (
     parse_node_kind,
     parse_rel_kind,
 )
+from ingest.documents import check_size, read_text
 from ingest.fields import blank, parse_as_of, parse_bool, parse_float, parse_int
 from ingest.registry import register
 
-__all__ = ["read_tabular", "max_input_bytes", "DEFAULT_MAX_INPUT_BYTES"]
-
-DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
+__all__ = ["read_tabular"]
 _NODE_COLUMNS = ("id", "kind", "name")
 _EDGE_COLUMNS = ("from", "to", "kind")
 # Provenance bookkeeping (sources, last_run) is the store's to set: an export's copies are
@@ -40,11 +38,6 @@ _NODE_KNOWN = {"id", "kind", "name", "description", "failure_probability", "min_
                "blockable", "country", "citation", "as_of"} | _PROVENANCE
 _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "citation",
                "as_of"} | _PROVENANCE
-
-
-def max_input_bytes() -> int:
-    """The size limit for one input file: ``$CHOKEPOINT_MAX_INPUT_BYTES`` or 512 MiB."""
-    return int(os.environ.get("CHOKEPOINT_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES))
 
 
 @dataclass(frozen=True)
@@ -85,7 +78,7 @@ def _tables(path: Path) -> tuple[list[_Row], list[_Row]]:
     if not path.exists():
         raise InputError(Problem("no such file or folder; give a folder with nodes.csv and "
                                  "edges.csv, or an .xlsx, .json or .yaml file", str(path)))
-    _check_size(path)
+    check_size(path)
     suffix = path.suffix.lower()
     loaders: dict[str, Callable[[Path], tuple[list[_Row], list[_Row]]]] = {
         ".xlsx": _xlsx_tables, ".json": _document_tables, ".yaml": _document_tables,
@@ -97,32 +90,11 @@ def _tables(path: Path) -> tuple[list[_Row], list[_Row]]:
     return loaders[suffix](path)
 
 
-def _check_size(path: Path) -> None:
-    size, limit = path.stat().st_size, max_input_bytes()
-    if size > limit:
-        raise InputError(Problem(f"file is {size:,} bytes, above the limit of {limit:,}; split "
-                                 "it or raise CHOKEPOINT_MAX_INPUT_BYTES", str(path)))
-    if size == 0:
-        raise InputError(Problem("file is empty", str(path)))
-
-
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(Problem(f"byte 0x{data[exc.start]:02x} at column {column} is not "
-                                 "UTF-8; save the file as UTF-8", str(path), line)) from exc
-
-
 def _csv_rows(path: Path, required: tuple[str, ...]) -> list[_Row]:
     if not path.is_file():
         raise InputError(Problem(f"missing file {path.name}; a tabular folder needs nodes.csv "
                                  "and edges.csv", str(path)))
-    _check_size(path)
-    reader = csv.reader(io.StringIO(_decode(path), newline=""))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -193,7 +165,7 @@ def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> 
 
 
 def _document_tables(path: Path) -> tuple[list[_Row], list[_Row]]:
-    text = _decode(path)
+    text = read_text(path)
     try:
         doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
