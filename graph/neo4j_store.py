@@ -120,10 +120,9 @@ _RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "re
 
 
 class Neo4jStore(Store):
-    """A store in a Neo4j 5 database, reached through an injected ``neo4j.Driver``.
-
-    >>> store = Neo4jStore.from_url("bolt://127.0.0.1:7687")  # doctest: +SKIP
-    """
+    """A store in a Neo4j 5 database, reached through an injected ``neo4j.Driver``;
+    ``Neo4jStore.from_url("bolt://127.0.0.1:7687")`` builds the driver from a URL and the
+    ``NEO4J_USER`` / ``NEO4J_PASSWORD`` environment."""
 
     def __init__(self, driver: neo4j.Driver, url: str, database: str | None = None) -> None:
         self.driver = driver
