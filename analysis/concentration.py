@@ -35,6 +35,7 @@ __all__ = [
     "hhi",
     "concentration",
     "perspective",
+    "rank_by_impact",
 ]
 
 SHARE_REACHED = 0.75
@@ -142,6 +143,23 @@ def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None
     found = [_concentration(graph, model, item) for item in chosen]
     return sorted(found, key=lambda c: (-(c.hhi_countries or 0.0),
                                         -(c.hhi_suppliers or 0.0), c.id))
+
+
+def rank_by_impact(items: Iterable[Concentration], loss: Mapping[str, float]
+                   ) -> list[Concentration]:
+    """``items`` most concentrated by country first; among equal HHIs (many items sit in one
+    country), those whose removal costs the targets the most capacity (``loss``: item id →
+    capacity loss, e.g. a chokepoint's mean loss over targets) come first, then by HHI over
+    suppliers, then by id.
+
+    >>> a, b = (Concentration(i, i, "chip", 1, 10_000.0, 1.0, 1.0, "s", 10_000.0, "TW", 1.0,
+    ...                       1, "located", 1.0, 1.0) for i in "ab")
+    >>> [c.id for c in rank_by_impact([a, b], {"b": 0.4})]
+    ['b', 'a']
+    """
+    return sorted(items, key=lambda c: (
+        -round(c.hhi_countries or 0.0), -round(loss.get(c.id, 0.0), 6),
+        -(c.hhi_suppliers or 0.0), c.id))
 
 
 def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],

@@ -34,7 +34,13 @@ import networkx as nx
 
 from analysis.capacity import CapacityModel
 from analysis.chokepoints import Chokepoint, chokepoints, dependency_path
-from analysis.concentration import Concentration, PerspectiveItem, concentration, perspective
+from analysis.concentration import (
+    Concentration,
+    PerspectiveItem,
+    concentration,
+    perspective,
+    rank_by_impact,
+)
 from analysis.scenario import Scenario, ScenarioResult, run_scenario
 from analysis.semantics import build_supply_model, resolve_targets
 from analysis.spof import single_points_of_failure
@@ -221,10 +227,7 @@ def _most_concentrated(graph: nx.MultiDiGraph, ranked: list[Chokepoint]
                        ) -> list[Concentration]:
     """Items by HHI over countries; among equals, the ones whose loss hurts the targets
     most come first (many items are made in one country; the critical ones matter)."""
-    loss = {c.id: c.capacity_loss for c in ranked}
-    return sorted(concentration(graph), key=lambda c: (
-        -round(c.hhi_countries or 0.0), -round(loss.get(c.id, 0.0), 6),
-        -(c.hhi_suppliers or 0.0), c.id))
+    return rank_by_impact(concentration(graph), {c.id: c.capacity_loss for c in ranked})
 
 
 def _perspective(graph: nx.MultiDiGraph, countries: list[str],

@@ -25,7 +25,7 @@ import streamlit as st
 
 from analysis.capacity import CapacityModel
 from analysis.chokepoints import chokepoints
-from analysis.concentration import concentration, perspective
+from analysis.concentration import concentration, perspective, rank_by_impact
 from analysis.neighbourhood import Neighbourhood, neighbourhood
 from analysis.report import Report, build_report
 from analysis.scenario import ScenarioResult, compare, parse_scenario, run_scenario
@@ -87,8 +87,10 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
-    items = concentration(_graph(url, version))
-    return pd.DataFrame([c.as_dict() for c in items])
+    loss = _importance(url, version)
+    items = rank_by_impact(concentration(_graph(url, version)), loss)
+    return pd.DataFrame([{**c.as_dict(), "capacity_loss": loss.get(c.id, 0.0)}
+                         for c in items])
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)

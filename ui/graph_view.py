@@ -37,15 +37,30 @@ EDGE_COLOURS = {"REQUIRES": "#777777", "SUPPLIED_BY": "#4e79a7", "LOCATED_IN": "
 HEIGHT_PX = 600
 
 _OPTIONS = {
+    # long springs and strong repulsion spread dense clusters so their labels do not pile up
     "physics": {"solver": "barnesHut",
-                "barnesHut": {"gravitationalConstant": -6000, "springLength": 140,
-                              "avoidOverlap": 0.2},
-                "stabilization": {"iterations": 250, "fit": True}},
+                "barnesHut": {"gravitationalConstant": -10000, "centralGravity": 0.3,
+                              "springLength": 160, "springConstant": 0.03, "damping": 0.12,
+                              "avoidOverlap": 0.5},
+                "minVelocity": 1.0,
+                "stabilization": {"iterations": 400, "fit": True}},
+    "layout": {"randomSeed": 7},  # the same picture on every render
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
               "smooth": {"type": "continuous"}},
-    "nodes": {"font": {"size": 14, "face": "sans-serif"}},
+    # a white halo keeps a label readable where it crosses edges or other labels
+    "nodes": {"font": {"size": 18, "face": "sans-serif", "strokeWidth": 4,
+                       "strokeColor": "#ffffff"}},
 }
+# Once the layout has settled, fit the whole drawing — labels included — into the frame, with
+# a margin so labels at the edge are not clipped.  Fixed text: no data goes into it.
+_FIT_SCRIPT = """<script>
+network.once("stabilized", function () {
+  network.fit({animation: false});
+  network.moveTo({scale: network.getScale() * 0.92, animation: false});
+});
+</script>
+"""
 
 
 def _title(graph: nx.MultiDiGraph, node: str, nbhd: Neighbourhood, spof: bool,
@@ -91,7 +106,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                    "hover": {"background": colour, "border": "#000000"}},
             borderWidth=4 if is_spof else 1, size=(24 if node == nbhd.centre else 10)
             + 26 * weight, shape="star" if node == nbhd.centre else "dot",
-            font={"size": 18 if node == nbhd.centre else 13})
+            font={"size": 24 if node == nbhd.centre else 18, "strokeWidth": 4,
+                  "strokeColor": "#ffffff"})
     for source, target, kind in nbhd.edges:
         data = graph.get_edge_data(source, target, kind) or {}
         share = data.get("share")
@@ -100,7 +116,9 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                      dashes=kind in ("LOCATED_IN", "HEADQUARTERED_IN"))
     net.set_options(json.dumps(_OPTIONS))
     _make_titles_plain_text(net)
-    return net.generate_html(notebook=False)
+    page = net.generate_html(notebook=False)
+    head, body_end, tail = page.rpartition("</body>")
+    return head + _FIT_SCRIPT + body_end + tail if body_end else page + _FIT_SCRIPT
 
 
 def legend_html() -> str:

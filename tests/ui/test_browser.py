@@ -79,6 +79,8 @@ def test_explore_draws_the_graph_from_a_shared_link(page: Page, app_url: str):
     assert painted_pixels(frame) > 1000
     expect(hover_node(page, frame, "nvidia-h100")).to_contain_text("NVIDIA H100")
     shot(page, "explore-h100-upstream")
+    page.locator(FRAME).first.screenshot(path=str(SHOTS / "explore-h100-graph.png"))
+    page.get_by_test_id("stDataFrame").first.screenshot(path=str(SHOTS / "explore-h100-table.png"))
     cells = page.get_by_test_id("stDataFrame").locator('[role="gridcell"]')
     expect(cells.filter(has_text="NVIDIA H100").first).to_have_count(1)
 

@@ -1,5 +1,5 @@
 """Explore: pick a node by search and see what it depends on (upstream) and what depends on
-it (downstream), drawn as a graph with a table beside it."""
+it (downstream), drawn as a graph with a table under it."""
 
 import pandas as pd
 import streamlit as st
@@ -67,30 +67,34 @@ elif len(nbhd.nodes) == 1:
 spofs = set(view.spofs([centre])[centre])
 importance = view.importance()
 spof_counts = view.spof_counts()
-drawing, listing = st.columns([3, 2])
-with drawing:
-    st.iframe(view.neighbourhood_html(centre, **shape), height=HEIGHT_PX + 20)
-    st.markdown(legend_html(), unsafe_allow_html=True)
-with listing:
-    st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
-               f"{len(spofs):,} single points of failure of the centre in the whole graph.")
-    table = pd.DataFrame({
-        "name": [view.name(n) for n in nbhd.nodes],
-        "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
-        "SPOF of centre": [n in spofs for n in nbhd.nodes],
-        "capacity loss": [importance.get(n, 0.0) for n in nbhd.nodes],
-        "hops": [nbhd.distance[n] for n in nbhd.nodes],
-        "side": [nbhd.side[n] for n in nbhd.nodes],
-        "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
-        "id": list(nbhd.nodes)})
-    st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
-                 column_config={
-        "name": st.column_config.TextColumn(width="medium"),
-        "kind": st.column_config.TextColumn(width="small"),
-        "SPOF of centre": st.column_config.CheckboxColumn("SPOF", width="small"),
-        "capacity loss": st.column_config.ProgressColumn(
-            help="mean capacity loss over industries if removed", format="percent",
-            min_value=0.0, max_value=1.0)})
+st.iframe(view.neighbourhood_html(centre, **shape), height=HEIGHT_PX + 20)
+st.markdown(legend_html(), unsafe_allow_html=True)
+st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
+           f"{len(spofs):,} single points of failure of the centre in the whole graph.")
+table = pd.DataFrame({
+    "name": [view.name(n) for n in nbhd.nodes],
+    "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
+    "capacity loss": [importance.get(n, 0.0) for n in nbhd.nodes],
+    "SPOF of centre": [n in spofs for n in nbhd.nodes],
+    "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
+    "hops": [nbhd.distance[n] for n in nbhd.nodes],
+    "side": [nbhd.side[n] for n in nbhd.nodes],
+    "id": list(nbhd.nodes)})
+st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
+             column_config={
+    "name": st.column_config.TextColumn(width="large"),
+    "kind": st.column_config.TextColumn(),
+    "capacity loss": st.column_config.ProgressColumn(
+        width="medium", help="mean capacity loss over industries if removed",
+        format="percent", min_value=0.0, max_value=1.0),
+    "SPOF of centre": st.column_config.CheckboxColumn(
+        "SPOF", width="small", help="single point of failure of the centre"),
+    "SPOF of industries": st.column_config.NumberColumn(
+        "SPOF count", width="small",
+        help="single point of failure of this many industries"),
+    "hops": st.column_config.NumberColumn(width="small"),
+    "side": st.column_config.TextColumn(width="small"),
+    "id": st.column_config.TextColumn(width="medium")})
 
 with st.expander(f"About {app_state.plain(view.name(centre))}"):
     attrs = graph.nodes[centre]

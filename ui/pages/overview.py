@@ -36,14 +36,21 @@ with left:
     st.page_link("pages/chokepoints.py", label="All chokepoints, per target →")
 with right:
     st.subheader("Most concentrated inputs")
-    st.caption("HHI over the countries an input's capacity sits in (10,000 = one country).")
+    st.caption("HHI over the countries an input's capacity sits in (10,000 = one country); "
+               "among equals, the inputs whose loss costs the industries most come first.")
     concentrated = view.concentration().head(TOP)
     st.dataframe(
-        concentrated[["name", "kind", "top_country", "top_country_share", "hhi_countries",
-                      "suppliers", "cr1"]], hide_index=True,
+        concentrated[["name", "top_country", "hhi_countries", "capacity_loss",
+                      "top_country_share", "kind", "suppliers", "cr1"]], hide_index=True,
         column_config={
-            "top_country_share": st.column_config.NumberColumn("top country", format="percent"),
-            "hhi_countries": st.column_config.NumberColumn("HHI (countries)", format="%d"),
+            "name": st.column_config.TextColumn(width="medium"),
+            "top_country": st.column_config.TextColumn("country", width="small"),
+            "hhi_countries": st.column_config.NumberColumn("HHI", format="%d", width="small",
+                                                           help="HHI over countries"),
+            "capacity_loss": st.column_config.ProgressColumn(
+                "capacity loss", format="percent", min_value=0.0, max_value=1.0,
+                help="mean capacity loss over industries if the input is removed"),
+            "top_country_share": st.column_config.NumberColumn("its share", format="percent"),
             "cr1": st.column_config.NumberColumn("largest supplier", format="percent")})
 
 st.subheader("Self-sufficiency")
