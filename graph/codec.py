@@ -11,14 +11,17 @@ from graph.model import Node, NodeKind, Relationship, RelKind
 Provenance = tuple[tuple[str, ...], str | None]
 """(sources, last run) to write with a record instead of its own."""
 
-__all__ = ["node_data", "node_from_data", "relationship_data", "relationship_from_data"]
+__all__ = [
+    "node_data", "node_from_data", "relationship_data", "relationship_from_data",
+    "attributes_text", "attributes_from_text", "NODE_KINDS", "REL_KINDS",
+]
 
 _NODE_OPTIONAL = ("description", "min_supply_share", "citation", "as_of", "last_run")
 _REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of", "last_run")
 _ATTRIBUTES_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 # Dict lookups: calling the enum class costs several times more, per row read.
-_NODE_KINDS: dict[str, NodeKind] = {k.value: k for k in NodeKind}
-_REL_KINDS: dict[str, RelKind] = {k.value: k for k in RelKind}
+NODE_KINDS: dict[str, NodeKind] = {k.value: k for k in NodeKind}
+REL_KINDS: dict[str, RelKind] = {k.value: k for k in RelKind}
 
 
 def node_data(node: Node, provenance: Provenance | None = None) -> dict[str, Any]:
@@ -32,14 +35,14 @@ def node_data(node: Node, provenance: Provenance | None = None) -> dict[str, Any
     data["failure_probability"] = node.failure_probability
     data["blockable"] = node.blockable
     _set_provenance(data, node, provenance)
-    data["attributes"] = _attributes_text(node.attributes)
+    data["attributes"] = attributes_text(node.attributes)
     return data
 
 
 def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> Node:
     return Node(
         id=node_id,
-        kind=_NODE_KINDS.get(kind) or NodeKind(kind),
+        kind=NODE_KINDS.get(kind) or NodeKind(kind),
         name=name,
         description=data.get("description"),
         failure_probability=float(data.get("failure_probability") or 0.0),
@@ -47,7 +50,7 @@ def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> 
         blockable=bool(data.get("blockable", True)),
         citation=data.get("citation"),
         as_of=data.get("as_of"),
-        attributes=_attributes(data.get("attributes")),
+        attributes=attributes_from_text(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
     )
@@ -57,7 +60,7 @@ def relationship_data(rel: Relationship,
                       provenance: Provenance | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {k: v for k in _REL_OPTIONAL if (v := getattr(rel, k)) is not None}
     _set_provenance(data, rel, provenance)
-    data["attributes"] = _attributes_text(rel.attributes)
+    data["attributes"] = attributes_text(rel.attributes)
     return data
 
 
@@ -73,8 +76,10 @@ def _set_provenance(data: dict[str, Any], record: Node | Relationship,
         data["last_run"] = provenance[1]
 
 
-def _attributes_text(attributes: Mapping[str, Any]) -> str:
+def attributes_text(attributes: Mapping[str, Any]) -> str:
+    """``attributes`` as JSON text (keys sorted; values JSON cannot hold as strings)."""
     return _ATTRIBUTES_ENCODER.encode(dict(attributes)) if attributes else "{}"
+
 
 
 def relationship_from_data(from_id: str, to_id: str, kind: str,
@@ -83,18 +88,20 @@ def relationship_from_data(from_id: str, to_id: str, kind: str,
     return Relationship(
         from_id=from_id,
         to_id=to_id,
-        kind=_REL_KINDS.get(kind) or RelKind(kind),
+        kind=REL_KINDS.get(kind) or RelKind(kind),
         share=data.get("share"),
         group=data.get("group"),
         min_required=int(min_required) if min_required is not None else None,
         role=data.get("role"),
         citation=data.get("citation"),
         as_of=data.get("as_of"),
-        attributes=_attributes(data.get("attributes")),
+        attributes=attributes_from_text(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
     )
 
 
-def _attributes(text: str | None) -> dict[str, Any]:
+def attributes_from_text(text: str | None) -> dict[str, Any]:
+    """The inverse of :func:`attributes_text`."""
     return json.loads(text) if text and text != "{}" else {}
+

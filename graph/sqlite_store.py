@@ -7,8 +7,16 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from graph.codec import node_data, node_from_data, relationship_data, relationship_from_data
+from graph.codec import (
+    NODE_KINDS,
+    REL_KINDS,
+    attributes_from_text,
+    attributes_text,
+    node_from_data,
+    relationship_from_data,
+)
 from graph.errors import StoreError
 from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
 from graph.store import LoadState, RunRecord, Store
@@ -16,38 +24,128 @@ from graph.sync import SyncPlan
 
 __all__ = ["SQLiteStore"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS nodes (
-    id   TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
-CREATE TABLE IF NOT EXISTS relationships (
-    from_id TEXT NOT NULL,
-    to_id   TEXT NOT NULL,
-    kind    TEXT NOT NULL,
-    data    TEXT NOT NULL,
-    PRIMARY KEY (from_id, to_id, kind)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS runs (
-    run_id   TEXT PRIMARY KEY,
-    source   TEXT NOT NULL,
-    started  TEXT NOT NULL,
-    finished TEXT,
-    status   TEXT NOT NULL,
-    data     TEXT NOT NULL
-);
-"""
+SCHEMA_VERSION = 2
+"""Version of the table layout, kept in the ``meta`` table.  1 (no ``meta`` table): each
+record's fields as one JSON ``data`` text; 2: the fixed fields as columns, ``attributes`` as
+JSON, sources and last run as one JSON ``provenance`` text.  A version-1 store is migrated in
+one transaction when opened; a store of a newer version is refused."""
 
-_UPSERT_NODE = "INSERT OR REPLACE INTO nodes (id, kind, name, data) VALUES (?, ?, ?, ?)"
+# Columns without a declared type keep every value exactly as written (no affinity), as the
+# JSON text of version 1 did: an int share stays an int.
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS nodes (
+        id   TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description, failure_probability, min_supply_share, blockable, citation, as_of,
+        attributes TEXT NOT NULL,
+        provenance TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS relationships (
+        from_id TEXT NOT NULL,
+        to_id   TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        share, grp, min_required, role, citation, as_of,
+        attributes TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        PRIMARY KEY (from_id, to_id, kind)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_id   TEXT PRIMARY KEY,
+        source   TEXT NOT NULL,
+        started  TEXT NOT NULL,
+        finished TEXT,
+        status   TEXT NOT NULL,
+        data     TEXT NOT NULL
+    )""",
+)
+
+_SELECT_NODES = ("SELECT id, kind, name, description, failure_probability, min_supply_share, "
+                 "blockable, citation, as_of, attributes, provenance FROM nodes")
+_SELECT_RELS = ("SELECT from_id, to_id, kind, share, grp, min_required, role, citation, as_of, "
+                "attributes, provenance FROM relationships")
+_UPSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, failure_probability, "
+                "min_supply_share, blockable, citation, as_of, attributes, provenance) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_NODE = "DELETE FROM nodes WHERE id = ?"
-_UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, data) "
-               "VALUES (?, ?, ?, ?)")
+_UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
+               "min_required, role, citation, as_of, attributes, provenance) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_REL = "DELETE FROM relationships WHERE from_id = ? AND to_id = ? AND kind = ?"
 _UPSERT_RUN = ("INSERT OR REPLACE INTO runs (run_id, source, started, finished, status, data) "
                "VALUES (?, ?, ?, ?, ?, ?)")
+
+NodeRow = tuple[Any, ...]
+RelRow = tuple[Any, ...]
+
+
+# Kinds go in as plain text and ``blockable`` as 0/1: the sqlite3 module binds exact str and
+# int at once, but first tries (and fails) to adapt a subclass such as an enum or bool.
+def _node_row(n: Node, provenance: str) -> NodeRow:
+    return (n.id, str(n.kind), n.name, n.description, n.failure_probability, n.min_supply_share,
+            1 if n.blockable else 0, n.citation, n.as_of, attributes_text(n.attributes),
+            provenance)
+
+
+def _rel_row(r: Relationship, provenance: str) -> RelRow:
+    return (r.from_id, r.to_id, str(r.kind), r.share, r.group, r.min_required, r.role,
+            r.citation, r.as_of, attributes_text(r.attributes), provenance)
+
+
+def _provenance_text(sources: Iterable[str], last_run: str | None) -> str:
+    """Sources and last run as one JSON text: one value to bind per row, not two (binding is
+    much of the cost of a row), and one that repeats on every row a run wrote."""
+    return json.dumps([list(sources), last_run])
+
+
+def _migrate_from_1(conn: sqlite3.Connection) -> None:
+    """Rewrite version-1 tables (fields as JSON ``data``) as version 2, inside the caller's
+    transaction: a failure leaves the old tables as they were."""
+    old_nodes = conn.execute("SELECT id, kind, name, data FROM nodes").fetchall()
+    old_rels = conn.execute("SELECT from_id, to_id, kind, data FROM relationships").fetchall()
+    conn.execute("DROP INDEX IF EXISTS nodes_kind")
+    conn.execute("DROP TABLE nodes")
+    conn.execute("DROP TABLE relationships")
+    for statement in _TABLES:
+        conn.execute(statement)
+    nodes = [node_from_data(i, k, n, json.loads(d)) for i, k, n, d in old_nodes]
+    rels = [relationship_from_data(f, t, k, json.loads(d)) for f, t, k, d in old_rels]
+    conn.executemany(_UPSERT_NODE, [_node_row(n, _provenance_text(n.sources, n.last_run))
+                                    for n in nodes])
+    conn.executemany(_UPSERT_REL, [_rel_row(r, _provenance_text(r.sources, r.last_run))
+                                   for r in rels])
+
+
+class _Decoder:
+    """Rows to records.  Few distinct provenance texts occur: each is parsed once."""
+
+    def __init__(self) -> None:
+        self._provenance: dict[str, tuple[tuple[str, ...], str | None]] = {}
+
+    def provenance(self, text: str) -> tuple[tuple[str, ...], str | None]:
+        found = self._provenance.get(text)
+        if found is None:
+            sources, last_run = json.loads(text)
+            found = self._provenance[text] = (tuple(sources or ()), last_run)
+        return found
+
+    def nodes(self, rows: Iterable[NodeRow]) -> list[Node]:
+        kinds, provenance, cache = NODE_KINDS, self.provenance, self._provenance
+        return [
+            Node(i, kinds.get(k) or NodeKind(k), n, d, float(fp or 0.0), mss, bool(b), c, a,
+                 attributes_from_text(at), *(cache.get(p) or provenance(p)))
+            for i, k, n, d, fp, mss, b, c, a, at, p in rows
+        ]
+
+    def relationships(self, rows: Iterable[RelRow]) -> list[Relationship]:
+        kinds, provenance, cache = REL_KINDS, self.provenance, self._provenance
+        return [
+            Relationship(f, t, kinds.get(k) or RelKind(k), sh, g,
+                         int(mr) if mr is not None else None, ro, c, a,
+                         attributes_from_text(at), *(cache.get(p) or provenance(p)))
+            for f, t, k, sh, g, mr, ro, c, a, at, p in rows
+        ]
 
 
 class SQLiteStore(Store):
@@ -66,24 +164,67 @@ class SQLiteStore(Store):
             # A 64 MB page cache (allocated only as used) keeps a big run's B-tree pages in
             # memory until commit instead of spilling them to the WAL again and again.
             self._conn.execute("PRAGMA cache_size=-65536")
-            self._conn.executescript(_SCHEMA)
+            try:
+                self._ensure_schema()
+            except BaseException:
+                self._conn.close()
+                raise
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
         self._lock = threading.RLock()
 
+    def _ensure_schema(self) -> None:
+        """Create the tables, or migrate an older layout, in one transaction.
+
+        A store already at :data:`SCHEMA_VERSION` is only read: opening it must not wait for
+        the write lock that a running ingest holds."""
+        conn = self._conn
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._schema_version()  # again: another process may have done it
+            if version is not None and version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"SQLite store {self.path} has schema version {version}, newer than this "
+                    f"chokepoint understands ({SCHEMA_VERSION}); upgrade chokepoint or use "
+                    "another store file")
+            if version == 1:
+                _migrate_from_1(conn)
+            for statement in _TABLES:
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                         (str(SCHEMA_VERSION),))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _schema_version(self) -> int | None:
+        """The store's layout version: ``None`` for a new file, 1 before versions were kept."""
+        tables = {name for (name,) in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" in tables:
+            row = self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return int(row[0]) if row else None
+        return 1 if "nodes" in tables else None
+
     # -- reads -------------------------------------------------------------------------------
     def nodes(self, kinds: Iterable[NodeKind] | None = None) -> list[Node]:
-        rows = self._select("SELECT id, kind, name, data FROM nodes ORDER BY id")
-        wanted = {NodeKind(k).value for k in kinds} if kinds is not None else None
-        return [node_from_data(i, k, n, json.loads(d)) for i, k, n, d in rows
-                if wanted is None or k in wanted]
+        rows = self._select(_SELECT_NODES + " ORDER BY id")
+        if kinds is not None:
+            wanted = {NodeKind(k).value for k in kinds}
+            rows = [r for r in rows if r[1] in wanted]
+        return _Decoder().nodes(rows)
 
     def relationships(self, kinds: Iterable[RelKind] | None = None) -> list[Relationship]:
-        rows = self._select("SELECT from_id, to_id, kind, data FROM relationships "
-                            "ORDER BY from_id, to_id, kind")
-        wanted = {RelKind(k).value for k in kinds} if kinds is not None else None
-        return [relationship_from_data(f, t, k, json.loads(d)) for f, t, k, d in rows
-                if wanted is None or k in wanted]
+        rows = self._select(_SELECT_RELS + " ORDER BY from_id, to_id, kind")
+        if kinds is not None:
+            wanted = {RelKind(k).value for k in kinds}
+            rows = [r for r in rows if r[2] in wanted]
+        return _Decoder().relationships(rows)
 
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         rows = self._select("SELECT data FROM runs ORDER BY started DESC, run_id DESC")
@@ -103,7 +244,15 @@ class SQLiteStore(Store):
 
     # -- writes ------------------------------------------------------------------------------
     def _load_state(self) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
-        return ({n.id: n for n in self.nodes()}, {r.key: r for r in self.relationships()})
+        # Called inside the run's transaction, so no order is needed.
+        # Keys straight from the rows' columns, without reading them back from the records.
+        decoder = _Decoder()
+        node_rows = self._conn.execute(_SELECT_NODES).fetchall()
+        rel_rows = self._conn.execute(_SELECT_RELS).fetchall()
+        nodes = dict(zip([row[0] for row in node_rows], decoder.nodes(node_rows), strict=True))
+        rels = dict(zip([row[:3] for row in rel_rows], decoder.relationships(rel_rows),
+                        strict=True))
+        return nodes, rels
 
     def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
                         write: bool) -> SyncPlan | None:
@@ -130,18 +279,19 @@ class SQLiteStore(Store):
         cur.executemany(_DELETE_REL, plan.delete_relationships)
         cur.executemany(_DELETE_NODE, ((i,) for i in plan.delete_nodes))
         # Rows in primary-key order fill the B-trees left to right: big runs write far fewer
-        # pages than in the batch's own order.
-        new = plan.new_provenance
-        node_rows = [(n.id, n.kind, n.name, json.dumps(node_data(n, new)))
-                     for n in plan.insert_nodes]
-        node_rows += [(n.id, n.kind, n.name, json.dumps(node_data(n)))
+        # pages than in the batch's own order.  Keys are unique, so sorting whole rows compares
+        # keys only.
+        new_text = _provenance_text(*plan.new_provenance)
+        node_rows = [_node_row(n, new_text) for n in plan.insert_nodes]
+        node_rows += [_node_row(n, _provenance_text(n.sources, n.last_run))
                       for n in plan.upsert_nodes]
-        cur.executemany(_UPSERT_NODE, sorted(node_rows))
-        rel_rows = [(r.from_id, r.to_id, r.kind, json.dumps(relationship_data(r, new)))
-                    for r in plan.insert_relationships]
-        rel_rows += [(r.from_id, r.to_id, r.kind, json.dumps(relationship_data(r)))
+        node_rows.sort()
+        cur.executemany(_UPSERT_NODE, node_rows)
+        rel_rows = [_rel_row(r, new_text) for r in plan.insert_relationships]
+        rel_rows += [_rel_row(r, _provenance_text(r.sources, r.last_run))
                      for r in plan.upsert_relationships]
-        cur.executemany(_UPSERT_REL, sorted(rel_rows))
+        rel_rows.sort()
+        cur.executemany(_UPSERT_REL, rel_rows)
 
     def record_run(self, run: RunRecord) -> None:
         with self._lock:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -64,6 +66,20 @@ class IngestResult:
     nodes: int
     relationships: int
     dry_run: bool = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.  A run allocates millions of small objects (records,
+    rows, tuples) and none of them in cycles; the collector's passes over them, triggered by the
+    allocations alone, would cost a third of a big run's time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 LoadState = Callable[[], tuple[dict[str, Node], dict[RelKey, Relationship]]]
@@ -126,7 +142,8 @@ class Store(ABC):
             return plan_sync(batch, nodes, rels, run.run_id)
 
         try:
-            plan = self._run_atomically(work, write=not dry_run)
+            with _collector_paused():
+                plan = self._run_atomically(work, write=not dry_run)
         except ChokepointError as exc:
             if not dry_run:
                 self.record_run(replace(run, finished=utc_now(), status="failed",

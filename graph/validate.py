@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from graph.errors import InputError, Problem
+from graph.model import _ID as _SLUG
 from graph.model import Batch, Node, NodeKind, Relationship, RelKind, is_valid_id
 
 __all__ = ["SHARE_TOLERANCE", "validate_batch", "batch_problems"]
@@ -53,62 +54,81 @@ def _problem(origin: str | None, column: str | None, message: str) -> Problem:
     return Problem(message, where.file, where.row, where.column)
 
 
+# The loops below run once per row of batches of 100,000s of rows: they read each field once
+# into a local, and build messages only for rows that have a problem.
 def _node_problems(nodes: list[Node], problems: list[Problem]) -> set[str]:
     first_seen: dict[str, str | None] = {}
+    slug = _SLUG.match
+    country = NodeKind.COUNTRY
     for node in nodes:
-        if node.id in first_seen:
-            seen = first_seen[node.id] or "earlier"
-            problems.append(_problem(node.origin, "id", f"duplicate id {node.id!r} (first at "
+        node_id, origin, kind = node.id, node.origin, node.kind
+        if node_id in first_seen:
+            seen = first_seen[node_id] or "earlier"
+            problems.append(_problem(origin, "id", f"duplicate id {node_id!r} (first at "
                                      f"{seen}); give each node its own id"))
             continue
-        first_seen[node.id] = node.origin
-        if not is_valid_id(node.id, node.kind):
-            hint = ("an upper-case ISO 3166-1 alpha-2 code such as TW" if node.kind
-                    is NodeKind.COUNTRY else "a lower-case slug such as nvidia-h100")
-            problems.append(_problem(node.origin, "id", f"invalid id {node.id!r}; use {hint}"))
+        first_seen[node_id] = origin
+        # Fast check first (what is_valid_id does for non-country kinds), exact one if it fails.
+        if ((kind is country or len(node_id) > 200 or slug(node_id) is None)
+                and not is_valid_id(node_id, kind)):
+            hint = ("an upper-case ISO 3166-1 alpha-2 code such as TW" if kind
+                    is country else "a lower-case slug such as nvidia-h100")
+            problems.append(_problem(origin, "id", f"invalid id {node_id!r}; use {hint}"))
         if not node.name.strip():
-            problems.append(_problem(node.origin, "name", f"node {node.id!r} has an empty name"))
-        if not 0.0 <= node.failure_probability <= 1.0:
-            problems.append(_problem(node.origin, "failure_probability",
-                                     f"{node.failure_probability} is outside 0–1"))
-        if node.min_supply_share is not None and not 0.0 <= node.min_supply_share <= 1.0:
-            problems.append(_problem(node.origin, "min_supply_share",
-                                     f"{node.min_supply_share} is outside 0–1"))
+            problems.append(_problem(origin, "name", f"node {node_id!r} has an empty name"))
+        probability = node.failure_probability
+        if not 0.0 <= probability <= 1.0:
+            problems.append(_problem(origin, "failure_probability",
+                                     f"{probability} is outside 0–1"))
+        share = node.min_supply_share
+        if share is not None and not 0.0 <= share <= 1.0:
+            problems.append(_problem(origin, "min_supply_share", f"{share} is outside 0–1"))
     return set(first_seen)
 
 
 def _relationship_problems(rels: list[Relationship], known: set[str],
                            problems: list[Problem]) -> None:
     seen: set[tuple[str, str, str]] = set()
+    seen_add = seen.add
     share_sums: dict[tuple[str, RelKind], float] = defaultdict(float)
     share_origin: dict[tuple[str, RelKind], str | None] = {}
     groups: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
+    shared_kinds = (RelKind.SUPPLIED_BY, RelKind.LOCATED_IN)
+    requires = RelKind.REQUIRES
     for rel in rels:
-        if rel.key in seen:
-            problems.append(_problem(rel.origin, None, f"duplicate relationship {rel.from_id} "
-                                     f"-[{rel.kind.value}]-> {rel.to_id}; list it once"))
+        from_id, to_id, kind = rel.from_id, rel.to_id, rel.kind
+        key = (from_id, to_id, kind)
+        if key in seen:
+            problems.append(_problem(rel.origin, None, f"duplicate relationship {from_id} "
+                                     f"-[{kind.value}]-> {to_id}; list it once"))
             continue
-        seen.add(rel.key)
-        for column, end in (("from", rel.from_id), ("to", rel.to_id)):
-            if end not in known:
-                problems.append(_problem(rel.origin, column, f"unknown node {end!r}; add it to "
-                                         "the nodes or fix the id"))
-        if rel.share is not None:
-            if not 0.0 <= rel.share <= 1.0:
-                problems.append(_problem(rel.origin, "share", f"share {rel.share} is outside "
+        seen_add(key)
+        if from_id not in known:
+            problems.append(_problem(rel.origin, "from", f"unknown node {from_id!r}; add it to "
+                                     "the nodes or fix the id"))
+        if to_id not in known:
+            problems.append(_problem(rel.origin, "to", f"unknown node {to_id!r}; add it to "
+                                     "the nodes or fix the id"))
+        share = rel.share
+        if share is not None:
+            if not 0.0 <= share <= 1.0:
+                problems.append(_problem(rel.origin, "share", f"share {share} is outside "
                                          "0–1 (write 0.6, not 60)"))
-            elif rel.kind in (RelKind.SUPPLIED_BY, RelKind.LOCATED_IN):
-                share_sums[(rel.from_id, rel.kind)] += rel.share
-                share_origin.setdefault((rel.from_id, rel.kind), rel.origin)
-        if rel.min_required is not None and rel.min_required < 1:
+            elif kind in shared_kinds:
+                item = (from_id, kind)
+                share_sums[item] += share
+                if item not in share_origin:
+                    share_origin[item] = rel.origin
+        min_required = rel.min_required
+        if min_required is not None and min_required < 1:
             problems.append(_problem(rel.origin, "min_required",
-                                     f"min_required {rel.min_required} must be at least 1"))
-        if rel.kind is RelKind.REQUIRES and rel.group:
-            groups[(rel.from_id, rel.group)].append(rel)
-    for (item, kind), total in share_sums.items():
+                                     f"min_required {min_required} must be at least 1"))
+        if kind is requires and rel.group:
+            groups[(from_id, rel.group)].append(rel)
+    for (item_id, share_kind), total in share_sums.items():
         if total > 1.0 + SHARE_TOLERANCE:
-            problems.append(_problem(share_origin[(item, kind)], "share",
-                                     f"listed {kind.value} shares of {item!r} sum to "
+            problems.append(_problem(share_origin[(item_id, share_kind)], "share",
+                                     f"listed {share_kind.value} shares of {item_id!r} sum to "
                                      f"{total:.3f}, above 1; correct them so they sum to 1 or "
                                      "less"))
     _group_problems(groups, problems)
