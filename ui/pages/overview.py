@@ -30,9 +30,14 @@ with left:
     st.dataframe(
         top[["rank", "name", "kind", "capacity_loss", "spof_count"]], hide_index=True,
         column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "kind": st.column_config.TextColumn(width="small"),
             "capacity_loss": st.column_config.ProgressColumn(
-                "capacity loss", format="percent", min_value=0.0, max_value=1.0),
-            "spof_count": st.column_config.NumberColumn("SPOF of … industries")})
+                "capacity loss", format="percent", min_value=0.0, max_value=1.0,
+                width="small"),
+            "spof_count": st.column_config.NumberColumn(
+                "SPOFs", width="small",
+                help="How many industries it is a single point of failure of")})
     st.page_link("pages/chokepoints.py", label="All chokepoints, per target →")
 with right:
     st.subheader("Most concentrated inputs")
