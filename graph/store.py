@@ -66,6 +66,7 @@ class IngestResult:
     nodes: int
     relationships: int
     dry_run: bool = False
+    merged: int = 0
 
 
 @contextmanager
@@ -157,7 +158,7 @@ class Store(ABC):
         if not dry_run:
             self.record_run(done)
         return IngestResult(done, plan.counts, len(batch.nodes), len(batch.relationships),
-                            dry_run)
+                            dry_run, plan.merged)
 
     def read_graph(self, node_kinds: Iterable[NodeKind] | None = None,
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:

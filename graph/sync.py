@@ -45,12 +45,8 @@ class SyncPlan:
     delete_relationships: list[RelKey] = field(default_factory=list)
     new_provenance: Provenance = ((), None)
     counts: Counts = field(default_factory=Counts)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.insert_nodes or self.upsert_nodes or self.delete_nodes
-                    or self.insert_relationships or self.upsert_relationships
-                    or self.delete_relationships)
+    merged: int = 0
+    """Nodes of the batch that other sources already assert (entity resolution at work)."""
 
 
 def plan_sync(batch: Batch, nodes: Mapping[str, Node],
@@ -62,7 +58,7 @@ def plan_sync(batch: Batch, nodes: Mapping[str, Node],
     if not nodes:  # nothing stored (a first run): every node is new, nothing to drop
         plan.insert_nodes = list(batch.nodes)
         added += len(plan.insert_nodes)
-    incoming_nodes = set()
+    incoming_nodes: set[str] = set()
     for node in batch.nodes if nodes else ():
         incoming_nodes.add(node.id)
         old = nodes.get(node.id)
@@ -70,6 +66,7 @@ def plan_sync(batch: Batch, nodes: Mapping[str, Node],
             added += 1
             plan.insert_nodes.append(node)
             continue
+        plan.merged += any(s != source for s in old.sources)
         same = _same_node(old, node)
         changed += not same
         if not same or source not in old.sources:

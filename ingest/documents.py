@@ -7,13 +7,14 @@ import csv
 import io
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
 
-__all__ = ["CsvRow", "DEFAULT_MAX_INPUT_BYTES", "max_input_bytes", "check_size", "read_text",
+__all__ = ["Row", "DEFAULT_MAX_INPUT_BYTES", "max_input_bytes", "check_size", "read_text",
            "load_json", "read_csv"]
 
 DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
@@ -25,20 +26,22 @@ def max_input_bytes() -> int:
 
 
 @dataclass(frozen=True)
-class CsvRow:
-    """One CSV record with the line it starts on (the header is line 1)."""
+class Row:
+    """One record as read, with the file (or sheet, or list) and the line or row it is on, as
+    an editor or a spreadsheet shows it (the header is line 1)."""
 
     file: str
     line: int
-    values: dict[str, str]
+    values: Mapping[str, Any]
 
     @property
     def origin(self) -> str:
         return f"{self.file}:{self.line}"
 
     def get(self, column: str) -> str:
-        """The cell, stripped; empty text when blank or absent."""
-        return (self.values.get(column) or "").strip()
+        """The cell as stripped text; empty text when blank or absent."""
+        value = self.values.get(column)
+        return "" if value is None else str(value).strip()
 
 
 def check_size(path: Path) -> None:
@@ -79,7 +82,7 @@ def load_json(path: Path) -> Any:
                                  exc.lineno, f"col {exc.colno}")) from exc
 
 
-def read_csv(path: Path, required: tuple[str, ...]) -> list[CsvRow]:
+def read_csv(path: Path, required: tuple[str, ...]) -> list[Row]:
     """The records of a CSV file with a header row that includes every ``required`` column."""
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
     try:
@@ -91,7 +94,7 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[CsvRow]:
         rows, start = [], reader.line_num + 1
         for values in reader:
             if any(v.strip() for v in values):
-                rows.append(CsvRow(str(path), start, dict(zip(header, values, strict=False))))
+                rows.append(Row(str(path), start, dict(zip(header, values, strict=False))))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(Problem(f"malformed CSV: {exc}", str(path), reader.line_num)) from exc

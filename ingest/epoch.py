@@ -32,7 +32,7 @@ from graph.model import Batch, NodeKind, RelKind
 from ingest.aliases import default_aliases, name_key
 from ingest.builder import BatchBuilder
 from ingest.countries import country_code, pseudo_country_code
-from ingest.documents import CsvRow, read_csv
+from ingest.documents import Row, read_csv
 from ingest.registry import register
 
 __all__ = ["read_epoch", "EPOCH_CITATIONS", "EPOCH_FILES"]
@@ -69,7 +69,7 @@ def read_epoch(path: Path, *, source: str) -> Batch:
     return builder.build()
 
 
-def _tables(path: Path) -> dict[str, list[CsvRow]]:
+def _tables(path: Path) -> dict[str, list[Row]]:
     if path.is_dir():
         found = {part: read_csv(path / file, columns)
                  for part, (file, columns) in EPOCH_FILES.items() if (path / file).is_file()}
@@ -80,7 +80,7 @@ def _tables(path: Path) -> dict[str, list[CsvRow]]:
         return found
     if not path.exists():
         raise InputError(Problem("no such file or folder", str(path)))
-    header = set(next(iter(read_csv(path, ())), CsvRow("", 0, {})).values)
+    header = set(next(iter(read_csv(path, ())), Row("", 0, {})).values)
     for part, (_, columns) in EPOCH_FILES.items():
         if set(columns) <= header:
             return {part: read_csv(path, columns)}
@@ -110,7 +110,7 @@ def _supplier(builder: BatchBuilder, name: str, citation: str, as_of: str | None
                         NodeKind.SUPPLIER, name, citation=citation, as_of=as_of)
 
 
-def _snapshot(rows: list[CsvRow], column: str) -> str | None:
+def _snapshot(rows: list[Row], column: str) -> str | None:
     """The newest date in ``column``: the as-of of rows that carry no date of their own."""
     return max((d for d in (_date(r.get(column)) for r in rows) if d), default=None)
 
@@ -140,7 +140,7 @@ def _require_all(builder: BatchBuilder, item: str, targets: list[str], role: str
 
 
 # -- hardware --------------------------------------------------------------------------------
-def _read_hardware(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, str]) -> None:
+def _read_hardware(builder: BatchBuilder, rows: list[Row], chips: dict[str, str]) -> None:
     citation, snapshot = EPOCH_CITATIONS["hardware"], _snapshot(rows, "Last modified")
     for row in rows:
         name = row.get("Hardware name")
@@ -163,7 +163,7 @@ def _read_hardware(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, s
 
 
 # -- models ----------------------------------------------------------------------------------
-def _read_models(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, str]) -> None:
+def _read_models(builder: BatchBuilder, rows: list[Row], chips: dict[str, str]) -> None:
     citation, snapshot = EPOCH_CITATIONS["models"], _snapshot(rows, "Publication date")
     models: dict[str, str] = {}
     for row in rows:
@@ -192,7 +192,7 @@ def _read_models(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, str
     _add_headquarters(builder, votes, citation, snapshot)
 
 
-def _model_node(builder: BatchBuilder, row: CsvRow, snapshot: str | None) -> str:
+def _model_node(builder: BatchBuilder, row: Row, snapshot: str | None) -> str:
     name = row.get("Model")
     attributes = {k: row.get(c) for k, c in (
         ("domain", "Domain"), ("task", "Task"), ("parameters", "Parameters"),
@@ -207,7 +207,7 @@ def _model_node(builder: BatchBuilder, row: CsvRow, snapshot: str | None) -> str
         origin=row.origin)
 
 
-def _organisations(builder: BatchBuilder, row: CsvRow) -> list[tuple[str, str | None]]:
+def _organisations(builder: BatchBuilder, row: Row) -> list[tuple[str, str | None]]:
     """Each organisation with its country code, when the row pairs them unambiguously."""
     orgs, countries = _split(row.get("Organization")), _split(row.get("Country (of organization)"))
     if len(countries) == 1:
@@ -242,7 +242,7 @@ def _add_headquarters(builder: BatchBuilder, votes: dict[str, Counter[str]], cit
 
 
 # -- clusters --------------------------------------------------------------------------------
-def _read_clusters(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, str]) -> None:
+def _read_clusters(builder: BatchBuilder, rows: list[Row], chips: dict[str, str]) -> None:
     citation, snapshot = EPOCH_CITATIONS["clusters"], _snapshot(rows, "First Operational Date")
     chip_of = _resolver(builder, chips, NodeKind.CHIP)
     names = Counter(name_key(r.get("Name")) for r in rows)
@@ -270,7 +270,7 @@ def _read_clusters(builder: BatchBuilder, rows: list[CsvRow], chips: dict[str, s
         builder.note(f"{skipped} decommissioned, excluded or unnamed cluster row(s) skipped")
 
 
-def _cluster_id(row: CsvRow, names: Counter[str]) -> str:
+def _cluster_id(row: Row, names: Counter[str]) -> str:
     """The name key; Epoch repeats names (``Anonymized Chinese System``), so a repeated name
     gets a suffix from the row's own facts, stable while the row is unchanged."""
     key = name_key(row.get("Name"))
@@ -282,7 +282,7 @@ def _cluster_id(row: CsvRow, names: Counter[str]) -> str:
     return f"{key}-{hashlib.sha1(facts.encode()).hexdigest()[:8]}"
 
 
-def _cluster_attributes(row: CsvRow) -> dict[str, str]:
+def _cluster_attributes(row: Row) -> dict[str, str]:
     return {k: row.get(c) for k, c in (
         ("status", "Status"), ("certainty", "Certainty"), ("h100_equivalents", "H100 equivalents"),
         ("chip_quantity", "Chip quantity (primary)"), ("power_mw", "Power Capacity (MW)"),

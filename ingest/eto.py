@@ -36,7 +36,7 @@ from graph.validate import SHARE_TOLERANCE
 from ingest.aliases import default_aliases, name_key
 from ingest.builder import BatchBuilder
 from ingest.countries import country_code, pseudo_country_code
-from ingest.documents import CsvRow, read_csv
+from ingest.documents import Row, read_csv
 from ingest.registry import register
 
 __all__ = ["read_eto", "SubtypeMode", "SUBTYPES_ENV", "ETO_CITATION"]
@@ -82,8 +82,8 @@ class _Provider:
 class _Shares:
     """The provision rows of one item, split into firms and countries."""
 
-    firms: dict[str, tuple[float | None, CsvRow]] = field(default_factory=dict)
-    countries: dict[str, tuple[float | None, CsvRow]] = field(default_factory=dict)
+    firms: dict[str, tuple[float | None, Row]] = field(default_factory=dict)
+    countries: dict[str, tuple[float | None, Row]] = field(default_factory=dict)
     residual: float = 0.0
     residual_names: list[str] = field(default_factory=list)
 
@@ -129,7 +129,7 @@ def _item_id(eto_id: str, name: str, kind: NodeKind) -> str:
     return aliases.lookup(f"eto:{eto_id}", kind) or aliases.canonical_id(name, kind)
 
 
-def _add_items(builder: BatchBuilder, inputs: list[CsvRow], stages: list[CsvRow]
+def _add_items(builder: BatchBuilder, inputs: list[Row], stages: list[Row]
                ) -> dict[str, str]:
     """Add inputs and stages; return ETO id → node id."""
     items: dict[str, str] = {}
@@ -158,7 +158,7 @@ def _add_items(builder: BatchBuilder, inputs: list[CsvRow], stages: list[CsvRow]
     return items
 
 
-def _item_attributes(row: CsvRow, eto_id: str, eto_type: str) -> dict[str, str]:
+def _item_attributes(row: Row, eto_id: str, eto_type: str) -> dict[str, str]:
     attributes = {"eto_id": eto_id, "eto_type": eto_type}
     if row.get("market_share_chart_global_market_size_info"):
         attributes["market_size"] = row.get("market_share_chart_global_market_size_info")
@@ -166,7 +166,7 @@ def _item_attributes(row: CsvRow, eto_id: str, eto_type: str) -> dict[str, str]:
 
 
 # -- providers and shares --------------------------------------------------------------------
-def _providers(rows: list[CsvRow]) -> dict[str, _Provider]:
+def _providers(rows: list[Row]) -> dict[str, _Provider]:
     """ETO lists a firm once per alias under one provider id; fold those rows together."""
     providers: dict[str, _Provider] = {}
     for row in rows:
@@ -190,7 +190,7 @@ def _is_catch_all(provider: _Provider) -> bool:
     return name_key(provider.name) == "various-companies"
 
 
-def _parse_share(row: CsvRow, problems: list[Problem]) -> float | None:
+def _parse_share(row: Row, problems: list[Problem]) -> float | None:
     text = row.get("share_provided").rstrip("%").strip()
     if not text:
         return None
@@ -205,7 +205,7 @@ def _parse_share(row: CsvRow, problems: list[Problem]) -> float | None:
     return share / 100.0
 
 
-def _collect_shares(builder: BatchBuilder, rows: list[CsvRow], items: dict[str, str],
+def _collect_shares(builder: BatchBuilder, rows: list[Row], items: dict[str, str],
                     providers: dict[str, _Provider], problems: list[Problem]
                     ) -> dict[str, _Shares]:
     shares: dict[str, _Shares] = defaultdict(_Shares)
@@ -232,7 +232,7 @@ def _collect_shares(builder: BatchBuilder, rows: list[CsvRow], items: dict[str, 
     return shares
 
 
-def _row_citation(row: CsvRow) -> str | None:
+def _row_citation(row: Row) -> str | None:
     return f"{ETO_CITATION}; {row.get('source')}" if row.get("source") else None
 
 
@@ -250,7 +250,7 @@ def _add_firm(builder: BatchBuilder, provider: _Provider) -> str:
 
 def _add_firm_shares(builder: BatchBuilder, item: str, shares: _Shares,
                      providers: dict[str, _Provider]) -> None:
-    firms: dict[str, tuple[float | None, CsvRow]] = {}
+    firms: dict[str, tuple[float | None, Row]] = {}
     for provider_id, (share, row) in shares.firms.items():
         firms.setdefault(_add_firm(builder, providers[provider_id]), (share, row))
     listed = sum(s for s, _ in firms.values() if s is not None)
@@ -301,7 +301,7 @@ def _add_country_shares(builder: BatchBuilder, item: str, shares: _Shares) -> No
 
 
 # -- the production graph --------------------------------------------------------------------
-def _add_sequence(builder: BatchBuilder, rows: list[CsvRow], items: dict[str, str],
+def _add_sequence(builder: BatchBuilder, rows: list[Row], items: dict[str, str],
                   mode: SubtypeMode, problems: list[Problem]) -> None:
     for row in rows:
         specific = items.get(row.get("input_id"))

@@ -7,8 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from graph.model import (
     parse_node_kind,
     parse_rel_kind,
 )
-from ingest.documents import check_size, read_text
+from ingest.documents import Row, check_size, read_text
 from ingest.fields import blank, parse_as_of, parse_bool, parse_float, parse_int
 from ingest.registry import register
 
@@ -38,19 +37,6 @@ _NODE_KNOWN = {"id", "kind", "name", "description", "failure_probability", "min_
                "blockable", "country", "citation", "as_of"} | _PROVENANCE
 _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "citation",
                "as_of"} | _PROVENANCE
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One record as read, with where it came from (row numbers as a spreadsheet shows them)."""
-
-    file: str
-    number: int
-    values: Mapping[str, Any]
-
-    @property
-    def origin(self) -> str:
-        return f"{self.file}:{self.number}"
 
 
 @register("tabular", "the native format: a folder with nodes.csv + edges.csv, .xlsx, .json or "
@@ -74,7 +60,7 @@ def read_tabular(path: Path, *, source: str) -> Batch:
 
 
 # -- finding and decoding the tables ---------------------------------------------------------
-def _tables(path: Path) -> tuple[list[_Row], list[_Row]]:
+def _tables(path: Path) -> tuple[list[Row], list[Row]]:
     if path.is_dir():
         return (_csv_rows(path / "nodes.csv", _NODE_COLUMNS),
                 _csv_rows(path / "edges.csv", _EDGE_COLUMNS))
@@ -83,7 +69,7 @@ def _tables(path: Path) -> tuple[list[_Row], list[_Row]]:
                                  "edges.csv, or an .xlsx, .json or .yaml file", str(path)))
     check_size(path)
     suffix = path.suffix.lower()
-    loaders: dict[str, Callable[[Path], tuple[list[_Row], list[_Row]]]] = {
+    loaders: dict[str, Callable[[Path], tuple[list[Row], list[Row]]]] = {
         ".xlsx": _xlsx_tables, ".json": _document_tables, ".yaml": _document_tables,
         ".yml": _document_tables,
     }
@@ -93,7 +79,7 @@ def _tables(path: Path) -> tuple[list[_Row], list[_Row]]:
     return loaders[suffix](path)
 
 
-def _csv_rows(path: Path, required: tuple[str, ...]) -> list[_Row]:
+def _csv_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
     if not path.is_file():
         raise InputError(Problem(f"missing file {path.name}; a tabular folder needs nodes.csv "
                                  "and edges.csv", str(path)))
@@ -115,7 +101,7 @@ def _csv_rows(path: Path, required: tuple[str, ...]) -> list[_Row]:
                 raise InputError(Problem(f"row has {len(values)} cells but the header names "
                                          f"{len(header)}; quote cells that contain commas",
                                          str(path), reader.line_num))
-            rows.append(_Row(str(path), reader.line_num, dict(zip(header, values, strict=False))))
+            rows.append(Row(str(path), reader.line_num, dict(zip(header, values, strict=False))))
     except csv.Error as exc:
         raise InputError(Problem(f"malformed CSV: {exc}", str(path), reader.line_num)) from exc
     return rows
@@ -132,7 +118,7 @@ def _check_header(header: list[str], required: tuple[str, ...], file: str) -> No
                                  file, 1))
 
 
-def _xlsx_tables(path: Path) -> tuple[list[_Row], list[_Row]]:
+def _xlsx_tables(path: Path) -> tuple[list[Row], list[Row]]:
     import openpyxl
 
     try:
@@ -152,7 +138,7 @@ def _xlsx_tables(path: Path) -> tuple[list[_Row], list[_Row]]:
         book.close()
 
 
-def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> list[_Row]:
+def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> list[Row]:
     try:
         header = [str(h).strip() if h is not None else "" for h in next(rows)]
     except StopIteration:
@@ -163,11 +149,11 @@ def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> 
     for number, values in enumerate(rows, start=2):
         if all(blank(v) for v in values):
             continue
-        out.append(_Row(file, number, {h: v for h, v in zip(header, values, strict=False) if h}))
+        out.append(Row(file, number, {h: v for h, v in zip(header, values, strict=False) if h}))
     return out
 
 
-def _document_tables(path: Path) -> tuple[list[_Row], list[_Row]]:
+def _document_tables(path: Path) -> tuple[list[Row], list[Row]]:
     text = read_text(path)
     try:
         doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
@@ -196,13 +182,13 @@ def _document_tables(path: Path) -> tuple[list[_Row], list[_Row]]:
             missing = [c for c in required if c not in item]
             if missing:
                 raise InputError(Problem(f"missing field(s) {', '.join(missing)}", file, number))
-            rows.append(_Row(file, number, {str(k): v for k, v in item.items()}))
+            rows.append(Row(file, number, {str(k): v for k, v in item.items()}))
         tables.append(rows)
     return tables[0], tables[1]
 
 
 # -- turning rows into records ---------------------------------------------------------------
-def _cell(row: _Row, column: str, parse: Callable[[Any], Any], problems: list[Problem],
+def _cell(row: Row, column: str, parse: Callable[[Any], Any], problems: list[Problem],
           default: Any = None) -> Any:
     value = row.values.get(column)
     if blank(value):
@@ -210,7 +196,7 @@ def _cell(row: _Row, column: str, parse: Callable[[Any], Any], problems: list[Pr
     try:
         return parse(value)
     except ValueError as exc:
-        problems.append(Problem(str(exc), row.file, row.number, column))
+        problems.append(Problem(str(exc), row.file, row.line, column))
         return default
 
 
@@ -218,20 +204,20 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _attributes(row: _Row, known: set[str]) -> dict[str, Any]:
+def _attributes(row: Row, known: set[str]) -> dict[str, Any]:
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in row.values.items()
             if k not in known and k and not blank(v)}
 
 
-def _required_text(row: _Row, column: str, problems: list[Problem]) -> str | None:
+def _required_text(row: Row, column: str, problems: list[Problem]) -> str | None:
     value = row.values.get(column)
     if blank(value):
-        problems.append(Problem(f"{column} is empty", row.file, row.number, column))
+        problems.append(Problem(f"{column} is empty", row.file, row.line, column))
         return None
     return _text(value)
 
 
-def _nodes(rows: list[_Row], problems: list[Problem]) -> tuple[list[Node], list[Relationship]]:
+def _nodes(rows: list[Row], problems: list[Problem]) -> tuple[list[Node], list[Relationship]]:
     nodes, hq_links = [], []
     for row in rows:
         node_id = _required_text(row, "id", problems)
@@ -240,7 +226,7 @@ def _nodes(rows: list[_Row], problems: list[Problem]) -> tuple[list[Node], list[
         if kind is None and not blank(row.values.get("kind")):
             continue
         if kind is None:
-            problems.append(Problem("kind is empty", row.file, row.number, "kind"))
+            problems.append(Problem("kind is empty", row.file, row.line, "kind"))
         if node_id is None or name is None or kind is None:
             continue
         nodes.append(Node(
@@ -260,14 +246,14 @@ def _nodes(rows: list[_Row], problems: list[Problem]) -> tuple[list[Node], list[
     return nodes, hq_links
 
 
-def _relationships(rows: list[_Row], problems: list[Problem]) -> list[Relationship]:
+def _relationships(rows: list[Row], problems: list[Problem]) -> list[Relationship]:
     rels = []
     for row in rows:
         start = _required_text(row, "from", problems)
         end = _required_text(row, "to", problems)
         kind = _cell(row, "kind", parse_rel_kind, problems)
         if kind is None and blank(row.values.get("kind")):
-            problems.append(Problem("kind is empty", row.file, row.number, "kind"))
+            problems.append(Problem("kind is empty", row.file, row.line, "kind"))
         if start is None or end is None or kind is None:
             continue
         rels.append(Relationship(

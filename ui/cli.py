@@ -152,12 +152,11 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
             batch = read(reader, path, source=source)
         with progress("Validating and writing") as bar:
             bar.add_task("write", total=None)
-            shared = {n.id for n in settings.store.nodes() if set(n.sources) - {batch.source}}
             result = settings.store.apply(batch, dry_run=dry_run)
         _print_ingest(result, fmt)
-        merged = sum(n.id in shared for n in batch.nodes)
         if fmt != "json":
-            click.echo(f"{merged} node(s) merged with nodes other sources already assert.")
+            click.echo(f"{result.merged} node(s) merged with nodes other sources already "
+                       "assert.")
         if batch.unresolved and fmt != "json":
             shown = ", ".join(sorted(set(batch.unresolved))[:20])
             click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
