@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +82,38 @@ NodeRow = tuple[Any, ...]
 RelRow = tuple[Any, ...]
 
 
-# Kinds go in as plain text and ``blockable`` as 0/1: the sqlite3 module binds exact str and
-# int at once, but first tries (and fails) to adapt a subclass such as an enum or bool.
+def _null_for_binding() -> float | None:
+    """What to bind for a missing value.  ``None`` is the obvious choice but a slow one: the
+    sqlite3 module binds exact ``str``, ``int`` and ``float`` at once and first looks for an
+    adapter for anything else, ``None`` included, which is a third of the cost of writing a
+    row with several unset fields.  SQLite stores a bound NaN as NULL (it has no NaN), so a NaN
+    is bound instead, and reads back as ``None``.  Checked once here: should a build of SQLite
+    ever keep the NaN, ``None`` is used."""
+    with closing(sqlite3.connect(":memory:")) as conn:
+        (is_null,) = conn.execute("SELECT ? IS NULL", (math.nan,)).fetchone()
+    return math.nan if is_null else None
+
+
+_NULL = _null_for_binding()
+
+
+# Kinds go in as plain text and ``blockable`` as 0/1 for the same reason: exact str and int
+# bind at once, a subclass such as an enum or bool is first offered to the adapters.
 def _node_row(n: Node, provenance: str) -> NodeRow:
-    return (n.id, str(n.kind), n.name, n.description, n.failure_probability, n.min_supply_share,
-            1 if n.blockable else 0, n.citation, n.as_of, attributes_text(n.attributes),
-            provenance)
+    null = _NULL
+    return (n.id, str(n.kind), n.name, null if (d := n.description) is None else d,
+            n.failure_probability, null if (m := n.min_supply_share) is None else m,
+            1 if n.blockable else 0, null if (c := n.citation) is None else c,
+            null if (a := n.as_of) is None else a, attributes_text(n.attributes), provenance)
 
 
 def _rel_row(r: Relationship, provenance: str) -> RelRow:
-    return (r.from_id, r.to_id, str(r.kind), r.share, r.group, r.min_required, r.role,
-            r.citation, r.as_of, attributes_text(r.attributes), provenance)
+    null = _NULL
+    return (r.from_id, r.to_id, str(r.kind), null if (s := r.share) is None else s,
+            null if (g := r.group) is None else g,
+            null if (m := r.min_required) is None else m,
+            null if (o := r.role) is None else o, null if (c := r.citation) is None else c,
+            null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance)
 
 
 def _provenance_text(sources: Iterable[str], last_run: str | None) -> str:

@@ -1,0 +1,111 @@
+"""The shortcuts a big ingest run takes give the same answers as the plain way.
+
+Validation checks a clean batch with whole-list operations and walks it row by row only when
+something is wrong; the SQLite store binds a missing value as NaN (stored as NULL); attributes
+are encoded with a reused encoder.  Each is compared here with the plain version.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph import validate
+from graph.codec import attributes_text
+from graph.model import Batch, Node, NodeKind, Relationship, RelKind
+from graph.sqlite_store import SQLiteStore
+
+IDS = ["a", "b", "c", "d", "ghost"]  # "ghost" is never a node: relationships to it are wrong
+KNOWN = [i for i in IDS if i != "ghost"]
+
+def relationships(ids: list[str], shares: list[float], minimums: st.SearchStrategy[int]
+                  ) -> st.SearchStrategy[Relationship]:
+    return st.builds(
+        Relationship,
+        from_id=st.sampled_from(ids),
+        to_id=st.sampled_from(ids),
+        kind=st.sampled_from(list(RelKind)),
+        share=st.none() | st.sampled_from(shares),
+        group=st.none() | st.sampled_from(["g1", "g2"]),
+        min_required=st.none() | minimums,
+        origin=st.sampled_from(["edges.csv:2", "edges.csv:3", None]),
+    )
+
+
+# Clean rows (known ids, shares in 0-1, no repeated key) go through the whole-list checks,
+# whose share sums and groups must still be right; any rows at all go through the walk.
+CLEAN = st.lists(relationships(KNOWN, [0.0, 0.2, 0.5, 0.51, 0.7, 1],
+                               st.integers(min_value=1, max_value=4)),
+                 max_size=14, unique_by=lambda r: r.key)
+ANY = st.lists(relationships(IDS, [0.0, 0.2, 0.5, 0.7, 1, 1.5, -0.1, math.nan],
+                             st.integers(min_value=-1, max_value=4)), max_size=14)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CLEAN | ANY)
+def test_the_whole_list_checks_report_what_the_row_by_row_walk_reports(
+        rels: list[Relationship]) -> None:
+    nodes = [Node(i, NodeKind.SUPPLIER, i.upper()) for i in KNOWN]
+    fast = validate.batch_problems(Batch("s", nodes, rels))
+    walked: list[validate.Problem] = []
+    validate._row_problems(rels, set(KNOWN), walked)
+    assert fast == walked
+
+
+def test_a_clean_batch_over_its_shares_is_refused_at_the_first_row_listing_one() -> None:
+    nodes = [Node(i, NodeKind.SUPPLIER, i.upper()) for i in KNOWN]
+    rels = [Relationship("a", "b", RelKind.SUPPLIED_BY, origin="edges.csv:2"),
+            Relationship("a", "c", RelKind.SUPPLIED_BY, share=0.7, origin="edges.csv:3"),
+            Relationship("a", "d", RelKind.SUPPLIED_BY, share=0.6, origin="edges.csv:4")]
+    (problem,) = validate.batch_problems(Batch("s", nodes, rels))
+    assert (problem.file, problem.row, problem.column) == ("edges.csv", 3, "share")
+    assert "sum to 1.300" in problem.message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                 max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), json_values | st.dates(), max_size=5))
+def test_attributes_are_encoded_as_the_json_module_encodes_them(attributes: dict) -> None:
+    assert attributes_text(attributes) == (
+        json.dumps(attributes, sort_keys=True, default=str) if attributes else "{}")
+
+
+def test_attributes_text_keeps_dates_as_text() -> None:
+    assert attributes_text({"when": datetime.date(2024, 6, 1)}) == '{"when": "2024-06-01"}'
+
+
+def test_unset_fields_are_stored_as_null_and_falsy_ones_as_themselves(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    nodes = [Node("a", NodeKind.SUPPLIER, "A"),
+             Node("b", NodeKind.SUPPLIER, "B", description="", min_supply_share=0.0,
+                  citation="", as_of="")]
+    rels = [Relationship("a", "b", RelKind.SUPPLIED_BY),
+            Relationship("b", "a", RelKind.REQUIRES, share=0, group="", min_required=1,
+                         role="", citation="", as_of="")]
+    with SQLiteStore(path) as store:
+        store.apply(Batch("s", nodes, rels))
+        assert [n.properties() for n in store.nodes()] == [n.properties() for n in nodes]
+        assert [r.properties() for r in store.relationships()] == [
+            r.properties() for r in rels]
+    conn = sqlite3.connect(path)
+    node_types = conn.execute(
+        "SELECT typeof(description), typeof(min_supply_share), typeof(citation), "
+        "typeof(as_of) FROM nodes ORDER BY id").fetchall()
+    rel_types = conn.execute(
+        "SELECT typeof(share), typeof(grp), typeof(min_required), typeof(role), "
+        "typeof(citation), typeof(as_of) FROM relationships ORDER BY from_id").fetchall()
+    conn.close()
+    assert node_types == [("null",) * 4, ("text", "real", "text", "text")]
+    assert rel_types == [("null",) * 6, ("integer", "text", "integer", "text", "text", "text")]
