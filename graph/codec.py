@@ -17,8 +17,6 @@ __all__ = [
     "attributes_text", "attributes_from_text", "NODE_KINDS", "REL_KINDS",
 ]
 
-_NODE_OPTIONAL = ("description", "min_supply_share", "citation", "as_of", "last_run")
-_REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of", "last_run")
 _ATTRIBUTES_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 # Dict lookups: calling the enum class costs several times more, per row read.
 NODE_KINDS: dict[str, NodeKind] = {k.value: k for k in NodeKind}
@@ -26,17 +24,27 @@ REL_KINDS: dict[str, RelKind] = {k.value: k for k in RelKind}
 
 
 def node_data(node: Node, provenance: Provenance | None = None) -> dict[str, Any]:
-    """Everything but id, kind and name; ``attributes`` is kept as JSON text.
+    """Everything but id, kind and name, as flat properties; ``attributes`` as JSON text.
 
     ``provenance`` (sources, last run), when given, is written instead of the node's own.
-    Unset optional fields are left out (readers take a missing key as ``None``), which keeps
-    the stored text short.
+    Unset optional fields and empty attributes are left out (readers take a missing key as
+    ``None`` or ``{}``), which keeps what is stored small.
     """
-    data: dict[str, Any] = {k: v for k in _NODE_OPTIONAL if (v := getattr(node, k)) is not None}
-    data["failure_probability"] = node.failure_probability
-    data["blockable"] = node.blockable
-    _set_provenance(data, node, provenance)
-    data["attributes"] = attributes_text(node.attributes)
+    sources, last_run = provenance if provenance is not None else (node.sources, node.last_run)
+    data: dict[str, Any] = {"failure_probability": node.failure_probability,
+                            "blockable": node.blockable, "sources": list(sources)}
+    if last_run is not None:
+        data["last_run"] = last_run
+    if (description := node.description) is not None:
+        data["description"] = description
+    if (share := node.min_supply_share) is not None:
+        data["min_supply_share"] = share
+    if (citation := node.citation) is not None:
+        data["citation"] = citation
+    if (as_of := node.as_of) is not None:
+        data["as_of"] = as_of
+    if node.attributes:
+        data["attributes"] = attributes_text(node.attributes)
     return data
 
 
@@ -59,22 +67,26 @@ def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> 
 
 def relationship_data(rel: Relationship,
                       provenance: Provenance | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k in _REL_OPTIONAL if (v := getattr(rel, k)) is not None}
-    _set_provenance(data, rel, provenance)
-    data["attributes"] = attributes_text(rel.attributes)
+    """Everything but the endpoints and kind, as :func:`node_data` does for a node."""
+    sources, last_run = provenance if provenance is not None else (rel.sources, rel.last_run)
+    data: dict[str, Any] = {"sources": list(sources)}
+    if last_run is not None:
+        data["last_run"] = last_run
+    if (share := rel.share) is not None:
+        data["share"] = share
+    if (group := rel.group) is not None:
+        data["group"] = group
+    if (min_required := rel.min_required) is not None:
+        data["min_required"] = min_required
+    if (role := rel.role) is not None:
+        data["role"] = role
+    if (citation := rel.citation) is not None:
+        data["citation"] = citation
+    if (as_of := rel.as_of) is not None:
+        data["as_of"] = as_of
+    if rel.attributes:
+        data["attributes"] = attributes_text(rel.attributes)
     return data
-
-
-def _set_provenance(data: dict[str, Any], record: Node | Relationship,
-                    provenance: Provenance | None) -> None:
-    if provenance is None:
-        data["sources"] = list(record.sources)
-        return
-    data["sources"] = list(provenance[0])
-    if provenance[1] is None:
-        data.pop("last_run", None)
-    else:
-        data["last_run"] = provenance[1]
 
 
 def _make_attributes_encoder() -> Callable[[dict[str, Any]], str]:

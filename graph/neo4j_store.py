@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import neo4j
@@ -97,16 +98,23 @@ _UPDATE_NODES: dict[NodeKind, str] = {
     kind: f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row {_kind_labels(kind)}"
     for kind in NodeKind
 }
+# A relationship's properties, each taken from its row by name: a missing key is null, and a
+# null is not stored.  Naming them (rather than ``SET r = row``) also spares the planner an
+# eager step: it cannot tell that a whole-map SET never touches the ``id`` the MATCH reads.
+_REL_PROPERTIES = ("share", "group", "min_required", "role", "citation", "as_of", "attributes",
+                   "sources", "last_run")
+_REL_PROPERTY_MAP = ", ".join(f"`{k}`: row.`{k}`" for k in _REL_PROPERTIES)
+_REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in _REL_PROPERTIES)
 _CREATE_RELATIONSHIPS: dict[RelKind, str] = {
     kind: ("UNWIND $rows AS row "
            "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
-           f"CREATE (a)-[r:{kind.value}]->(b) SET r = row.props")
+           f"CREATE (a)-[r:{kind.value} {{{_REL_PROPERTY_MAP}}}]->(b)")
     for kind in RelKind
 }
 _UPDATE_RELATIONSHIPS: dict[RelKind, str] = {
     kind: ("UNWIND $rows AS row "
            "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
-           f"MERGE (a)-[r:{kind.value}]->(b) SET r = row.props")
+           f"MERGE (a)-[r:{kind.value}]->(b) SET r = row {{{_REL_PROPERTY_PROJECTION}}}")
     for kind in RelKind
 }
 _UPSERT_RUN = "MERGE (r:IngestRun {run_id: $run_id}) SET r = $props"
@@ -208,27 +216,29 @@ class Neo4jStore(Store):
         return self._guard(run, "write")
 
     def _write_plan(self, tx: neo4j.ManagedTransaction, plan: SyncPlan) -> None:
-        """Deletes first (relationships, then nodes), then nodes, then relationships."""
+        """Deletes first (relationships, then nodes), then nodes, then relationships.
+
+        Statements are sent one after another without waiting for each to finish: the server
+        runs them in order, and meanwhile the next batch's rows are built and packed here.
+        Every result is consumed at the end, so a failed statement fails the transaction."""
+        results: list[neo4j.Result] = []
         for kind, keys in _by_kind(plan.delete_relationships, lambda k: RelKind(k[2])):
-            rows = [{"from_id": f, "to_id": t} for f, t, _ in keys]
-            self._write_rows(tx, _DELETE_RELATIONSHIPS[kind], rows)
-        self._write_rows(tx, _DELETE_NODES, plan.delete_nodes)
+            results += _send(tx, _DELETE_RELATIONSHIPS[kind], keys,
+                             lambda key: {"from_id": key[0], "to_id": key[1]})
+        results += _send(tx, _DELETE_NODES, plan.delete_nodes, str)
         for queries, nodes, provenance in ((_CREATE_NODES, plan.insert_nodes, plan.new_provenance),
                                            (_UPDATE_NODES, plan.upsert_nodes, None)):
             for node_kind, of_kind in _by_kind(nodes, lambda n: n.kind):
-                self._write_rows(tx, queries[node_kind],
-                                 [_node_row(n, provenance) for n in of_kind])
+                results += _send(tx, queries[node_kind], of_kind,
+                                 partial(_node_row, provenance=provenance))
         for rel_queries, rels, provenance in (
                 (_CREATE_RELATIONSHIPS, plan.insert_relationships, plan.new_provenance),
                 (_UPDATE_RELATIONSHIPS, plan.upsert_relationships, None)):
             for rel_kind, of_kind in _by_kind(rels, lambda r: r.kind):
-                rows = [{"from_id": r.from_id, "to_id": r.to_id,
-                         "props": relationship_data(r, provenance)} for r in of_kind]
-                self._write_rows(tx, rel_queries[rel_kind], rows)
-
-    def _write_rows(self, tx: neo4j.ManagedTransaction, query: str, rows: Sequence[Any]) -> None:
-        for start in range(0, len(rows), BATCH_SIZE):
-            tx.run(query, rows=rows[start:start + BATCH_SIZE]).consume()
+                results += _send(tx, rel_queries[rel_kind], of_kind,
+                                 partial(_relationship_row, provenance=provenance))
+        for result in results:
+            result.consume()
 
     def record_run(self, run: RunRecord) -> None:
         props = {k: getattr(run, k) for k in _RUN_FIELDS}
@@ -298,6 +308,33 @@ def _node_row(node: Node, provenance: Provenance | None = None) -> dict[str, Any
     """All of a node's properties, flat: what ``SET n = row`` stores."""
     return {"id": node.id, "kind": node.kind.value, "name": node.name,
             **node_data(node, provenance)}
+
+
+def _send(tx: neo4j.ManagedTransaction, query: str, items: Sequence[Any],
+          to_row: Callable[[Any], Any]) -> list[neo4j.Result]:
+    """Run ``query`` on ``items`` in batches of :data:`BATCH_SIZE` rows; results unread."""
+    return [tx.run(query, rows=_Rows(map(to_row, items[start:start + BATCH_SIZE])))
+            for start in range(0, len(items), BATCH_SIZE)]
+
+
+def _relationship_row(rel: Relationship, provenance: Provenance | None) -> dict[str, Any]:
+    """The endpoints' ids and the properties, flat."""
+    row = relationship_data(rel, provenance)
+    row["from_id"] = rel.from_id
+    row["to_id"] = rel.to_id
+    return row
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """A batch of rows as the driver sends it (a plain list to Bolt).  Its ``repr`` is short:
+    the driver formats every statement's parameters for its debug log even when that log is
+    off, which for 10,000 rows costs more than packing them, and would write the data out
+    when it is on."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 def _relationship(record: neo4j.Record) -> Relationship:

@@ -49,15 +49,20 @@ class PauseAfter:
 
 
 def install_pause(store: Any, pause: PauseAfter) -> None:
-    """Wrap the store's lowest write step: Neo4j's per-batch writer, SQLite's executemany."""
-    if hasattr(store, "_write_rows"):
-        original = store._write_rows
+    """Wrap the store's lowest write step: Neo4j's batch sender, SQLite's executemany."""
+    from graph import neo4j_store
 
-        def write_rows(tx: Any, query: str, rows: Any) -> None:
-            original(tx, query, rows)
-            pause.count(len(rows))
+    if isinstance(store, neo4j_store.Neo4jStore):
+        original = neo4j_store._send
 
-        store._write_rows = write_rows
+        def send(tx: Any, query: str, items: Any, to_row: Any) -> Any:
+            results = original(tx, query, items, to_row)
+            for result in results:  # the rows are in the open transaction, not just sent
+                result.consume()
+            pause.count(len(items))
+            return results
+
+        neo4j_store._send = send  # type: ignore[assignment]
         return
     original_plan = store._write_plan
 

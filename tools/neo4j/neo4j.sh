@@ -16,6 +16,8 @@
 #   NEO4J_USER              only "neo4j" is supported by set-initial-password (default neo4j)
 #   NEO4J_PORT              default port for start/stop/status (default 7687)
 #   NEO4J_HEAP_INITIAL / NEO4J_HEAP_MAX / NEO4J_PAGECACHE   (default 1g / 4g / 512m)
+#   NEO4J_CONF_EXTRA      more neo4j.conf lines (key=value, one per line), appended to the written file
+#   NEO4J_JAVA_OPTS       extra JVM flags, split on spaces, after the defaults (e.g. -XX:+UseParallelGC)
 #   NEO4J_START_TIMEOUT     seconds to wait for Bolt (default 120)
 #   NEO4J_STOP_TIMEOUT      seconds between TERM and KILL (default 60)
 #   NEO4J_PYTHON            python used for the readiness check (default: repo .venv, else python3)
@@ -236,6 +238,9 @@ server.memory.pagecache.size=${NEO4J_PAGECACHE:-512m}
 db.tx_log.preallocate=false
 dbms.usage_report.enabled=false
 EOF
+    if [[ -n "${NEO4J_CONF_EXTRA:-}" ]]; then
+        printf '%s\n' "$NEO4J_CONF_EXTRA" >> "$DIR/conf/neo4j.conf"
+    fi
 
     if [[ "$auth_enabled" == true && ! -e "$DIR/data/dbms/auth.ini" && ! -d "$DIR/data/databases/system" ]]; then
         log "setting the initial password of user 'neo4j'"
@@ -258,6 +263,9 @@ EOF
         --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
         --enable-native-access=ALL-UNNAMED
     )
+    if [[ -n "${NEO4J_JAVA_OPTS:-}" ]]; then
+        local -a extra; read -r -a extra <<< "$NEO4J_JAVA_OPTS"; jvm+=("${extra[@]}")
+    fi
     # Class-data sharing: the first clean run dumps an archive at exit (stop adopts it into the
     # cache); later starts map it.  A stale/mismatching archive is ignored by the JVM (-Xshare:auto).
     rm -f "$DIR/run/neo4j-cds.jsa" "$DIR/run/cds.target"
