@@ -103,11 +103,13 @@ _UPDATE_NODES: dict[NodeKind, str] = {
 # eager step: it cannot tell that a whole-map SET never touches the ``id`` the MATCH reads.
 _REL_PROPERTIES = ("share", "group", "min_required", "role", "citation", "as_of", "attributes",
                    "sources", "last_run")
-_REL_PROPERTY_MAP = ", ".join(f"`{k}`: row.`{k}`" for k in _REL_PROPERTIES)
+_REL_PROPERTY_MAP = ", ".join(f"`{k}`: out.`{k}`" for k in _REL_PROPERTIES)
 _REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in _REL_PROPERTIES)
+# New relationships come grouped by start node (``{from_id, out: [{to_id, ...}]}``): one index
+# lookup per start node instead of one per relationship.
 _CREATE_RELATIONSHIPS: dict[RelKind, str] = {
-    kind: ("UNWIND $rows AS row "
-           "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
+    kind: ("UNWIND $rows AS row MATCH (a:Entity {id: row.from_id}) "
+           "UNWIND row.out AS out MATCH (b:Entity {id: out.to_id}) "
            f"CREATE (a)-[r:{kind.value} {{{_REL_PROPERTY_MAP}}}]->(b)")
     for kind in RelKind
 }
@@ -223,20 +225,20 @@ class Neo4jStore(Store):
         Every result is consumed at the end, so a failed statement fails the transaction."""
         results: list[neo4j.Result] = []
         for kind, keys in _by_kind(plan.delete_relationships, lambda k: RelKind(k[2])):
-            results += _send(tx, _DELETE_RELATIONSHIPS[kind], keys,
+            results += _send(tx, _DELETE_RELATIONSHIPS[kind], _chunks(keys),
                              lambda key: {"from_id": key[0], "to_id": key[1]})
-        results += _send(tx, _DELETE_NODES, plan.delete_nodes, str)
+        results += _send(tx, _DELETE_NODES, _chunks(plan.delete_nodes), str)
         for queries, nodes, provenance in ((_CREATE_NODES, plan.insert_nodes, plan.new_provenance),
                                            (_UPDATE_NODES, plan.upsert_nodes, None)):
             for node_kind, of_kind in _by_kind(nodes, lambda n: n.kind):
-                results += _send(tx, queries[node_kind], of_kind,
+                results += _send(tx, queries[node_kind], _chunks(of_kind),
                                  partial(_node_row, provenance=provenance))
-        for rel_queries, rels, provenance in (
-                (_CREATE_RELATIONSHIPS, plan.insert_relationships, plan.new_provenance),
-                (_UPDATE_RELATIONSHIPS, plan.upsert_relationships, None)):
-            for rel_kind, of_kind in _by_kind(rels, lambda r: r.kind):
-                results += _send(tx, rel_queries[rel_kind], of_kind,
-                                 partial(_relationship_row, provenance=provenance))
+        for rel_kind, of_kind in _by_kind(plan.insert_relationships, lambda r: r.kind):
+            results += _send(tx, _CREATE_RELATIONSHIPS[rel_kind], _by_start_node(of_kind),
+                             partial(_outgoing_row, provenance=plan.new_provenance))
+        for rel_kind, of_kind in _by_kind(plan.upsert_relationships, lambda r: r.kind):
+            results += _send(tx, _UPDATE_RELATIONSHIPS[rel_kind], _chunks(of_kind),
+                             partial(_relationship_row, provenance=None))
         for result in results:
             result.consume()
 
@@ -310,11 +312,45 @@ def _node_row(node: Node, provenance: Provenance | None = None) -> dict[str, Any
             **node_data(node, provenance)}
 
 
-def _send(tx: neo4j.ManagedTransaction, query: str, items: Sequence[Any],
+def _send(tx: neo4j.ManagedTransaction, query: str, batches: Iterable[Sequence[Any]],
           to_row: Callable[[Any], Any]) -> list[neo4j.Result]:
-    """Run ``query`` on ``items`` in batches of :data:`BATCH_SIZE` rows; results unread."""
-    return [tx.run(query, rows=_Rows(map(to_row, items[start:start + BATCH_SIZE])))
-            for start in range(0, len(items), BATCH_SIZE)]
+    """Run ``query`` once per batch, on its items' rows; the results are left unread."""
+    return [tx.run(query, rows=_Rows(map(to_row, batch))) for batch in batches]
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start:start + BATCH_SIZE]
+
+
+def _by_start_node(rels: Iterable[Relationship]
+                   ) -> Iterator[list[tuple[str, list[Relationship]]]]:
+    """(start node id, its relationships) pairs, in batches of about :data:`BATCH_SIZE`
+    relationships."""
+    groups: dict[str, list[Relationship]] = {}
+    for rel in rels:
+        groups.setdefault(rel.from_id, []).append(rel)
+    batch: list[tuple[str, list[Relationship]]] = []
+    count = 0
+    for group in groups.items():
+        batch.append(group)
+        count += len(group[1])
+        if count >= BATCH_SIZE:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
+
+
+def _outgoing_row(group: tuple[str, list[Relationship]],
+                  provenance: Provenance | None) -> dict[str, Any]:
+    from_id, rels = group
+    out = []
+    for rel in rels:
+        row = relationship_data(rel, provenance)
+        row["to_id"] = rel.to_id
+        out.append(row)
+    return {"from_id": from_id, "out": out}
 
 
 def _relationship_row(rel: Relationship, provenance: Provenance | None) -> dict[str, Any]:

@@ -55,11 +55,12 @@ def install_pause(store: Any, pause: PauseAfter) -> None:
     if isinstance(store, neo4j_store.Neo4jStore):
         original = neo4j_store._send
 
-        def send(tx: Any, query: str, items: Any, to_row: Any) -> Any:
-            results = original(tx, query, items, to_row)
-            for result in results:  # the rows are in the open transaction, not just sent
-                result.consume()
-            pause.count(len(items))
+        def send(tx: Any, query: str, batches: Any, to_row: Any) -> Any:
+            results = []
+            for batch in batches:
+                results += original(tx, query, [batch], to_row)
+                results[-1].consume()  # the rows are in the open transaction, not just sent
+                pause.count(len(batch))
             return results
 
         neo4j_store._send = send  # type: ignore[assignment]
