@@ -28,8 +28,7 @@ from graph.errors import InputError, Problem
 from graph.model import Batch, NodeKind, RelKind
 from ingest.aliases import default_aliases, name_key
 from ingest.builder import BatchBuilder
-from ingest.documents import load_json
-from ingest.fields import parse_as_of
+from ingest.documents import document_date, load_json
 from ingest.registry import register
 
 __all__ = ["read_cyclonedx", "SUPPORTED_SPEC_VERSIONS"]
@@ -60,8 +59,8 @@ def read_cyclonedx(path: Path, *, source: str) -> Batch:
     doc = load_json(path)
     problems: list[Problem] = []
     _check_document(doc, str(path))
-    builder = BatchBuilder(source, citation=_citation(doc, path), as_of=_as_of(doc, path),
-                           origin=str(path))
+    as_of = document_date((doc.get("metadata") or {}).get("timestamp"), path, "metadata.timestamp")
+    builder = BatchBuilder(source, citation=_citation(doc, path), as_of=as_of, origin=str(path))
     refs = _add_components(builder, list(_components(doc)), doc.get("metadata") or {},
                            str(path), problems)
     _add_model_cards(builder, doc, refs, str(path), problems)
@@ -96,17 +95,6 @@ def _citation(doc: dict[str, Any], path: Path) -> str:
     made_by = _entity_name((doc.get("metadata") or {}).get("manufacturer"))
     by = f", made by {made_by}" if made_by else ""
     return f"CycloneDX {doc['specVersion']} BOM {serial} ({path.name}){by}"
-
-
-def _as_of(doc: dict[str, Any], path: Path) -> str | None:
-    stamp = (doc.get("metadata") or {}).get("timestamp")
-    if not isinstance(stamp, str) or not stamp.strip():
-        return None
-    try:
-        return parse_as_of(stamp.strip()[:10])
-    except ValueError as exc:
-        raise InputError(Problem(f"metadata.timestamp {stamp!r}: {exc}", str(path),
-                                 column="metadata.timestamp")) from exc
 
 
 def _entity_name(entity: Any) -> str | None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
+from ingest.fields import parse_as_of
 
 __all__ = ["Row", "DEFAULT_MAX_INPUT_BYTES", "max_input_bytes", "check_size", "read_text",
-           "load_json", "read_csv"]
+           "load_json", "document_date", "read_csv"]
 
 DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
 
@@ -80,6 +81,17 @@ def load_json(path: Path) -> Any:
         raise InputError(Problem(f"malformed JSON: {exc.msg}; fix the document (a validator "
                                  "such as `python -m json.tool` shows the spot)", str(path),
                                  exc.lineno, f"col {exc.colno}")) from exc
+
+
+def document_date(stamp: Any, path: Path, field: str) -> str | None:
+    """The date of a document's timestamp ``field`` (ISO 8601, date and time or date only),
+    ``None`` when it has none; an unreadable one is an :class:`InputError` naming the field."""
+    if not isinstance(stamp, str) or not stamp.strip():
+        return None
+    try:
+        return parse_as_of(stamp.strip()[:10])
+    except ValueError as exc:
+        raise InputError(Problem(f"{field} {stamp!r}: {exc}", str(path), column=field)) from exc
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> list[Row]:

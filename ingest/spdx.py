@@ -28,8 +28,7 @@ from graph.errors import InputError, Problem
 from graph.model import Batch, NodeKind, RelKind
 from ingest.aliases import default_aliases
 from ingest.builder import BatchBuilder
-from ingest.documents import load_json
-from ingest.fields import parse_as_of
+from ingest.documents import document_date, load_json
 from ingest.registry import register
 
 __all__ = ["read_spdx", "SUPPORTED_SPDX_VERSIONS", "REQUIRES_FORWARD", "REQUIRES_REVERSED"]
@@ -51,8 +50,9 @@ def read_spdx(path: Path, *, source: str) -> Batch:
     doc = load_json(path)
     _check_document(doc, str(path))
     problems: list[Problem] = []
-    builder = BatchBuilder(source, citation=_citation(doc, path), as_of=_as_of(doc, path),
-                           origin=str(path))
+    created = (doc.get("creationInfo") or {}).get("created")
+    as_of = document_date(created, path, "creationInfo.created")
+    builder = BatchBuilder(source, citation=_citation(doc, path), as_of=as_of, origin=str(path))
     packages = _add_packages(builder, doc.get("packages") or [], str(path), problems)
     others = {f.get("SPDXID") for f in doc.get("files") or [] if isinstance(f, dict)}
     others |= {s.get("SPDXID") for s in doc.get("snippets") or [] if isinstance(s, dict)}
@@ -86,17 +86,6 @@ def _citation(doc: dict[str, Any], path: Path) -> str:
     name = doc.get("name") or path.name
     namespace = doc.get("documentNamespace") or "without namespace"
     return f"{doc['spdxVersion']} document {name} ({namespace}; {path.name}){by}"
-
-
-def _as_of(doc: dict[str, Any], path: Path) -> str | None:
-    created = (doc.get("creationInfo") or {}).get("created")
-    if not isinstance(created, str) or not created.strip():
-        return None
-    try:
-        return parse_as_of(created.strip()[:10])
-    except ValueError as exc:
-        raise InputError(Problem(f"creationInfo.created {created!r}: {exc}", str(path),
-                                 column="creationInfo.created")) from exc
 
 
 def _value(value: Any) -> str | None:
