@@ -14,9 +14,14 @@ Provenance = tuple[tuple[str, ...], str | None]
 
 __all__ = [
     "node_data", "node_from_data", "relationship_data", "relationship_from_data",
-    "attributes_text", "attributes_from_text", "NODE_KINDS", "REL_KINDS",
+    "attributes_text", "attributes_from_text", "NODE_KINDS", "REL_KINDS", "NODE_OPTIONAL",
+    "REL_OPTIONAL",
 ]
 
+NODE_OPTIONAL = ("description", "min_supply_share", "citation", "as_of")
+"""Node fields stored only when set."""
+REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of")
+"""Relationship fields stored only when set."""
 _ATTRIBUTES_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 # Dict lookups: calling the enum class costs several times more, per row read.
 NODE_KINDS: dict[str, NodeKind] = {k.value: k for k in NodeKind}
@@ -30,19 +35,10 @@ def node_data(node: Node, provenance: Provenance | None = None) -> dict[str, Any
     Unset optional fields and empty attributes are left out (readers take a missing key as
     ``None`` or ``{}``), which keeps what is stored small.
     """
-    sources, last_run = provenance if provenance is not None else (node.sources, node.last_run)
-    data: dict[str, Any] = {"failure_probability": node.failure_probability,
-                            "blockable": node.blockable, "sources": list(sources)}
-    if last_run is not None:
-        data["last_run"] = last_run
-    if (description := node.description) is not None:
-        data["description"] = description
-    if (share := node.min_supply_share) is not None:
-        data["min_supply_share"] = share
-    if (citation := node.citation) is not None:
-        data["citation"] = citation
-    if (as_of := node.as_of) is not None:
-        data["as_of"] = as_of
+    data: dict[str, Any] = {k: v for k in NODE_OPTIONAL if (v := getattr(node, k)) is not None}
+    data["failure_probability"] = node.failure_probability
+    data["blockable"] = node.blockable
+    _set_provenance(data, node, provenance)
     if node.attributes:
         data["attributes"] = attributes_text(node.attributes)
     return data
@@ -68,25 +64,20 @@ def node_from_data(node_id: str, kind: str, name: str, data: dict[str, Any]) -> 
 def relationship_data(rel: Relationship,
                       provenance: Provenance | None = None) -> dict[str, Any]:
     """Everything but the endpoints and kind, as :func:`node_data` does for a node."""
-    sources, last_run = provenance if provenance is not None else (rel.sources, rel.last_run)
-    data: dict[str, Any] = {"sources": list(sources)}
-    if last_run is not None:
-        data["last_run"] = last_run
-    if (share := rel.share) is not None:
-        data["share"] = share
-    if (group := rel.group) is not None:
-        data["group"] = group
-    if (min_required := rel.min_required) is not None:
-        data["min_required"] = min_required
-    if (role := rel.role) is not None:
-        data["role"] = role
-    if (citation := rel.citation) is not None:
-        data["citation"] = citation
-    if (as_of := rel.as_of) is not None:
-        data["as_of"] = as_of
+    data: dict[str, Any] = {k: v for k in REL_OPTIONAL if (v := getattr(rel, k)) is not None}
+    _set_provenance(data, rel, provenance)
     if rel.attributes:
         data["attributes"] = attributes_text(rel.attributes)
     return data
+
+
+def _set_provenance(data: dict[str, Any], record: Node | Relationship,
+                    provenance: Provenance | None) -> None:
+    sources, last_run = provenance if provenance is not None else (record.sources,
+                                                                   record.last_run)
+    data["sources"] = list(sources)
+    if last_run is not None:
+        data["last_run"] = last_run
 
 
 def _make_attributes_encoder() -> Callable[[dict[str, Any]], str]:

@@ -22,6 +22,7 @@ import neo4j
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.codec import (
+    REL_OPTIONAL,
     Provenance,
     node_data,
     node_from_data,
@@ -101,8 +102,7 @@ _UPDATE_NODES: dict[NodeKind, str] = {
 # A relationship's properties, each taken from its row by name: a missing key is null, and a
 # null is not stored.  Naming them (rather than ``SET r = row``) also spares the planner an
 # eager step: it cannot tell that a whole-map SET never touches the ``id`` the MATCH reads.
-_REL_PROPERTIES = ("share", "group", "min_required", "role", "citation", "as_of", "attributes",
-                   "sources", "last_run")
+_REL_PROPERTIES = (*REL_OPTIONAL, "attributes", "sources", "last_run")  # relationship_data's
 _REL_PROPERTY_MAP = ", ".join(f"`{k}`: out.`{k}`" for k in _REL_PROPERTIES)
 _REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in _REL_PROPERTIES)
 # New relationships come grouped by start node (``{from_id, out: [{to_id, ...}]}``): one index

@@ -93,44 +93,24 @@ def _relationship_problems(rels: list[Relationship], known: set[str],
     # walked row by row, to say which rows are wrong and why.
     froms = [r.from_id for r in rels]
     tos = [r.to_id for r in rels]
-    kinds = [r.kind for r in rels]
-    shares = [r.share for r in rels]
     minimums = {m for r in rels if (m := r.min_required) is not None}
-    clean = (len(set(zip(froms, tos, kinds, strict=True))) == len(rels)
+    clean = (len(set(zip(froms, tos, [r.kind for r in rels], strict=True))) == len(rels)
              and known.issuperset(froms) and known.issuperset(tos)
-             and all(0.0 <= s <= 1.0 for s in shares if s is not None)
+             and all(0.0 <= s <= 1.0 for r in rels if (s := r.share) is not None)
              and (not minimums or min(minimums) >= 1))
-    if not clean:
-        _row_problems(rels, known, problems)
-        return
-    share_sums: dict[tuple[str, RelKind], float] = {}
-    for shared_kind in _SHARED_KINDS:
-        sums: dict[str, float] = {}
-        get = sums.get
-        for from_id, kind, share in zip(froms, kinds, shares, strict=True):
-            if kind is shared_kind and share is not None:
-                sums[from_id] = get(from_id, 0.0) + share
-        share_sums.update(((item, shared_kind), total) for item, total in sums.items()
-                          if total > 1.0 + SHARE_TOLERANCE)
-    groups: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
-    requires = RelKind.REQUIRES
-    for rel in rels:
-        if rel.group and rel.kind is requires:
-            groups[(rel.from_id, rel.group)].append(rel)
-    _share_problems(share_sums, rels, problems)
-    _group_problems(groups, problems)
+    _whole_batch_problems(rels if clean else _row_problems(rels, known, problems), problems)
 
 
 _SHARED_KINDS = (RelKind.SUPPLIED_BY, RelKind.LOCATED_IN)
 """Relationship kinds whose listed shares of one item must not sum above 1."""
 
 
-def _row_problems(rels: list[Relationship], known: set[str], problems: list[Problem]) -> None:
+def _row_problems(rels: list[Relationship], known: set[str],
+                  problems: list[Problem]) -> list[Relationship]:
+    """Each row's own problems; returns the rows that are not repeats of an earlier one."""
     seen: set[tuple[str, str, str]] = set()
     seen_add = seen.add
-    share_sums: dict[tuple[str, RelKind], float] = defaultdict(float)
-    groups: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
-    requires = RelKind.REQUIRES
+    kept: list[Relationship] = []
     for rel in rels:
         from_id, to_id, kind = rel.from_id, rel.to_id, rel.kind
         key = (from_id, to_id, kind)
@@ -139,6 +119,7 @@ def _row_problems(rels: list[Relationship], known: set[str], problems: list[Prob
                                      f"-[{kind.value}]-> {to_id}; list it once"))
             continue
         seen_add(key)
+        kept.append(rel)
         if from_id not in known:
             problems.append(_problem(rel.origin, "from", f"unknown node {from_id!r}; add it to "
                                      "the nodes or fix the id"))
@@ -146,33 +127,41 @@ def _row_problems(rels: list[Relationship], known: set[str], problems: list[Prob
             problems.append(_problem(rel.origin, "to", f"unknown node {to_id!r}; add it to "
                                      "the nodes or fix the id"))
         share = rel.share
-        if share is not None:
-            if not 0.0 <= share <= 1.0:
-                problems.append(_problem(rel.origin, "share", f"share {share} is outside "
-                                         "0–1 (write 0.6, not 60)"))
-            elif kind in _SHARED_KINDS:
-                share_sums[(from_id, kind)] += share
+        if share is not None and not 0.0 <= share <= 1.0:
+            problems.append(_problem(rel.origin, "share", f"share {share} is outside "
+                                     "0–1 (write 0.6, not 60)"))
         min_required = rel.min_required
         if min_required is not None and min_required < 1:
             problems.append(_problem(rel.origin, "min_required",
                                      f"min_required {min_required} must be at least 1"))
+    return kept
+
+
+def _whole_batch_problems(rels: list[Relationship], problems: list[Problem]) -> None:
+    """Listed shares of one item summing above 1 (shares outside 0–1 are left out of the
+    sums: their rows have a problem of their own), and inconsistent ``REQUIRES`` groups."""
+    share_sums: dict[tuple[str, RelKind], float] = {}
+    first_origin: dict[tuple[str, RelKind], str | None] = {}
+    groups: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
+    requires = RelKind.REQUIRES
+    for rel in rels:
+        share, kind = rel.share, rel.kind
+        if share is not None and kind in _SHARED_KINDS and 0.0 <= share <= 1.0:
+            item = (rel.from_id, kind)
+            if item in share_sums:
+                share_sums[item] += share
+            else:
+                share_sums[item] = share
+                first_origin[item] = rel.origin
         if kind is requires and rel.group:
-            groups[(from_id, rel.group)].append(rel)
-    _share_problems(share_sums, rels, problems)
+            groups[(rel.from_id, rel.group)].append(rel)
+    for (item_id, share_kind), total in share_sums.items():
+        if total > 1.0 + SHARE_TOLERANCE:
+            problems.append(_problem(first_origin[(item_id, share_kind)], "share",
+                                     f"listed {share_kind.value} shares of {item_id!r} sum to "
+                                     f"{total:.3f}, above 1; correct them so they sum to 1 or "
+                                     "less"))
     _group_problems(groups, problems)
-
-
-def _share_problems(share_sums: dict[tuple[str, RelKind], float], rels: list[Relationship],
-                    problems: list[Problem]) -> None:
-    over = [(item, total) for item, total in share_sums.items()
-            if total > 1.0 + SHARE_TOLERANCE]
-    for (item_id, share_kind), total in over:
-        origin = next(r.origin for r in rels if r.from_id == item_id and r.kind is share_kind
-                      and r.share is not None)  # the first row that lists one of these shares
-        problems.append(_problem(origin, "share",
-                                 f"listed {share_kind.value} shares of {item_id!r} sum to "
-                                 f"{total:.3f}, above 1; correct them so they sum to 1 or "
-                                 "less"))
 
 
 def _group_problems(groups: dict[tuple[str, str], list[Relationship]],

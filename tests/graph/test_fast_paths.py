@@ -54,7 +54,7 @@ def test_the_whole_list_checks_report_what_the_row_by_row_walk_reports(
     nodes = [Node(i, NodeKind.SUPPLIER, i.upper()) for i in KNOWN]
     fast = validate.batch_problems(Batch("s", nodes, rels))
     walked: list[validate.Problem] = []
-    validate._row_problems(rels, set(KNOWN), walked)
+    validate._whole_batch_problems(validate._row_problems(rels, set(KNOWN), walked), walked)
     assert fast == walked
 
 
