@@ -74,7 +74,7 @@ st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
 table = pd.DataFrame({
     "name": [view.name(n) for n in nbhd.nodes],
     "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
-    "capacity loss": [importance.get(n, 0.0) for n in nbhd.nodes],
+    "capacity loss": [app_state.loss_text(importance, n) for n in nbhd.nodes],
     "SPOF of centre": [n in spofs for n in nbhd.nodes],
     "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
     "hops": [nbhd.distance[n] for n in nbhd.nodes],
@@ -84,9 +84,9 @@ st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1)
              column_config={
     "name": st.column_config.TextColumn(width="large"),
     "kind": st.column_config.TextColumn(),
-    "capacity loss": st.column_config.ProgressColumn(
-        width="medium", help="mean capacity loss over industries if removed",
-        format="percent", min_value=0.0, max_value=1.0),
+    "capacity loss": st.column_config.TextColumn(
+        width="small", help="mean capacity loss over industries if removed; not ranked: no "
+                            "industry depends on it"),
     "SPOF of centre": st.column_config.CheckboxColumn(
         "SPOF", width="small", help="single point of failure of the centre"),
     "SPOF of industries": st.column_config.NumberColumn(
