@@ -127,13 +127,14 @@ def target_choices(view: View, query: str, current: str | None) -> list[str]:
 
 
 WHY_COLUMNS: dict[str, Any] = {
-    "dependent": st.column_config.TextColumn(width="medium"),
-    "depends on": st.column_config.TextColumn(width="medium"),
-    "relationship": st.column_config.TextColumn(width="small"),
-    "share": st.column_config.NumberColumn(format=PERCENT, width="small",
+    # pixel widths that add up to the page's width in a 1,440 px window
+    "dependent": st.column_config.TextColumn(width=170),
+    "depends on": st.column_config.TextColumn(width=170),
+    "relationship": st.column_config.TextColumn(width=115),
+    "share": st.column_config.NumberColumn(format=PERCENT, width=65,
                                            help="the supplier's or place's share of the item"),
-    "citation": st.column_config.TextColumn(width="large"),
-    "as of": st.column_config.TextColumn(width="small")}
+    "citation": st.column_config.TextColumn(width=360),
+    "as of": st.column_config.TextColumn(width=75)}
 # Fields a chokepoint may carry beyond its loss, shown when present: persistence over
 # horizons, the assumptions it rests on, its margin and interval.
 EXTRA_WHY = {"horizons": "over time", "persistence": "persistence", "assumptions":

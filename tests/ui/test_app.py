@@ -12,7 +12,7 @@ def open_page(app, name: str, **params):
         app.query_params[key] = value
     app.run()
     if name != "overview":
-        app.switch_page(f"pages/{name}.py").run()
+        app.switch_page(f"views/{name}.py").run()
     assert not app.exception, app.exception
     return app
 

@@ -40,7 +40,7 @@ with left:
             "spof_count": st.column_config.NumberColumn(
                 "SPOFs", width="small",
                 help="How many industries it is a single point of failure of")})
-    st.page_link("pages/chokepoints.py", label="All chokepoints, per target →")
+    st.page_link("views/chokepoints.py", label="All chokepoints, per target →")
 with right:
     st.subheader("Most concentrated inputs")
     st.caption("Items (chips, components, software, models, datasets) whose capacity sits in "

@@ -53,15 +53,15 @@ picked = st.dataframe(
     column_order=["rank", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
                   "max_loss", "worst_target"],
     column_config={
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "name": st.column_config.TextColumn(width="large"),
-        "kind": st.column_config.TextColumn(width="small"),
-        "capacity_loss": app_state.pct_column("capacity loss", bar=True, width="medium"),
-        "max_loss": app_state.pct_column("worst loss", width="small"),
-        "spof_count": st.column_config.NumberColumn("SPOF of", width="small",
+        "rank": st.column_config.NumberColumn("#", width=45),
+        "name": st.column_config.TextColumn(width=250),
+        "kind": st.column_config.TextColumn(width=80),
+        "capacity_loss": app_state.pct_column("capacity loss", bar=True, width=150),
+        "max_loss": app_state.pct_column("worst loss", width=80),
+        "spof_count": st.column_config.NumberColumn("SPOF of", width=70,
                                                     help="how many targets it is a SPOF of"),
-        "targets_affected": st.column_config.NumberColumn("targets hit", width="small"),
-        "worst_target": st.column_config.TextColumn("hurts most", width="medium")})
+        "targets_affected": st.column_config.NumberColumn("targets hit", width=80),
+        "worst_target": st.column_config.TextColumn("hurts most", width=160)})
 name = "chokepoints" if chosen is None else f"chokepoints-{target.replace(':', '-')}"
 csv_col, json_col, _ = st.columns([1, 1, 4])
 csv_col.download_button("Download CSV", lambda: frame.to_csv(index=False), f"{name}.csv",
