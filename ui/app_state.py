@@ -38,10 +38,11 @@ from graph.store import RunRecord, Store
 from ui.cli_app import INGEST_ENV, ingest_allowed
 from ui.context import open_configured_store
 from ui.graph_view import neighbourhood_html
+from ui.text import shown
 
 __all__ = ["View", "current", "from_url", "to_url", "show_error", "plain", "ingest_allowed",
            "seed_scenarios", "INGEST_ENV", "EMPTY_STORE", "shown", "pct", "points",
-           "pct_column", "when", "grouped_inputs", "INPUT_KINDS",
+           "pct_column", "when", "dark_theme", "grouped_inputs", "INPUT_KINDS",
            "loss_text", "ALL_TARGETS", "target_choices", "show_why", "WHY_COLUMNS"]
 
 MAX_PROBLEMS_SHOWN = 50
@@ -52,14 +53,14 @@ EMPTY_STORE = (
     "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
     "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
 PERCENT = "%.1f%%"
-# Bidirectional-text controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM): a name
-# holding one can show its text reversed or reordered; they are removed where names are shown.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-def shown(text: object) -> str:
-    """``text`` as it may be displayed: bidirectional-text controls removed."""
-    return _BIDI.sub("", str(text))
+def dark_theme() -> bool:
+    """Whether the browser shows the app in a dark theme."""
+    try:
+        return st.context.theme.type == "dark"
+    except Exception:  # no browser session (tests, bare mode)
+        return False
 
 
 def pct(value: float | None) -> str:
@@ -292,11 +293,13 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
-                kinds: tuple[str, ...], countries: tuple[str, ...], cap: int) -> str:
+                kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
+                dark: bool, expand: tuple[str, ...]) -> str:
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
     spofs = set(_spofs(url, version, (centre,))[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
-                              importance=_importance(url, version))
+                              importance=_importance(url, version), layout=layout, dark=dark,
+                              expand=expand)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -491,10 +494,12 @@ class View:
 
     def neighbourhood_html(self, centre: str, *, depth: int, direction: str,
                            kinds: Sequence[str] = (), countries: Sequence[str] = (),
-                           cap: int = 250) -> str:
+                           cap: int = 250, layout: str = "tiered", dark: bool = False,
+                           expand: Sequence[str] = ()) -> str:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
-                           tuple(sorted(kinds)), tuple(sorted(countries)), cap)
+                           tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
+                           tuple(sorted(expand)))
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
         return _scenario(self.url, self.version, text, source)

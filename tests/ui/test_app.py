@@ -56,15 +56,15 @@ def test_explore_draws_the_node_from_the_url(app):
     assert table["hops"].max() == 1
 
 
-def test_explore_search_narrows_the_choice(app):
+def test_explore_search_recentres_on_its_best_match(app):
     open_page(app, "explore")
-    shown = app.selectbox(key="node").value
     app.text_input(key="q").input("tsmc").run()
     options = app.selectbox(key="node").options
-    assert app.selectbox(key="node").value == shown  # the view stays until a match is picked
-    assert len(options) > 3 and all("tsmc" in o.lower() for o in options[1:])
-    app.selectbox(key="node").select("tsmc").run()
-    assert "tsmc" in frame_html(app)
+    assert app.selectbox(key="node").value == "tsmc"  # Enter in the box re-centres
+    assert len(options) > 3 and all("tsmc" in o.lower() for o in options)
+    assert '"centre": true' in frame_html(app) and "tsmc" in frame_html(app)
+    app.selectbox(key="node").select("tsmc-arizona").run()
+    assert app.selectbox(key="node").value == "tsmc-arizona"
 
 
 def test_explore_filters_by_kind_and_country(app):
