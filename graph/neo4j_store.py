@@ -31,9 +31,9 @@ from graph.codec import (
 )
 from graph.errors import ChokepointError, ConfigError, StoreError
 from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
-from graph.open import redact
 from graph.store import LoadState, RunRecord, Store
 from graph.sync import SyncPlan
+from graph.urls import redact_url, without_userinfo
 
 __all__ = ["Neo4jStore", "BATCH_SIZE", "ENTITY_LABEL", "RUN_LABEL"]
 
@@ -136,7 +136,7 @@ class Neo4jStore(Store):
 
     def __init__(self, driver: neo4j.Driver, url: str, database: str | None = None) -> None:
         self.driver = driver
-        self.url = redact(url)
+        self.url = redact_url(url)
         self.database = database
         self._guard(self._ensure_schema, "open")
 
@@ -148,10 +148,10 @@ class Neo4jStore(Store):
         auth = (os.environ.get("NEO4J_USER") or "neo4j", password) if password else None
         try:
             # The kind-count queries name labels that may not exist yet: keep the log quiet.
-            driver = neo4j.GraphDatabase.driver(redact(url), auth=auth,
+            driver = neo4j.GraphDatabase.driver(without_userinfo(url)[0], auth=auth,
                                                 notifications_min_severity="OFF")
         except (ValueError, DriverError) as exc:
-            raise ConfigError(f"bad Neo4j URL {redact(url)!r}: {exc}; use neo4j://host:port "
+            raise ConfigError(f"bad Neo4j URL {redact_url(url)!r}: {exc}; use neo4j://host:port "
                               "or bolt://host:port") from exc
         try:
             return cls(driver, url, database)
