@@ -62,11 +62,16 @@ def test_another_source_cannot_change_the_kind_of_a_node(store: Store, tmp_path:
                    "TW,country,Taiwan,\n", "from,to,kind,share\ntsmc,TW,LOCATED_IN,1\n")
     assert ingest(store, seeds, "seeds").exit_code == 0
     before = state(store)
-    result = ingest(store, folder(tmp_path, "kind", "id,kind,name\nTW,supplier,TW Corp\n",
+    result = ingest(store, folder(tmp_path, "kind", "id,kind,name\ntsmc,component,TSMC N4\n",
                                   "from,to,kind\n"), "other")
     assert result.exit_code == 2, result.output
-    assert "nodes.csv:2:kind" in result.stderr and "country" in result.stderr
+    assert "nodes.csv:2:kind" in result.stderr and "'tsmc' is a supplier" in result.stderr
     assert "seeds" in result.stderr
+    # A country's id is its ISO code, which no other kind may use: that too is refused.
+    result = ingest(store, folder(tmp_path, "tw", "id,kind,name\nTW,supplier,TW Corp\n",
+                                  "from,to,kind\n"), "other")
+    assert result.exit_code == 2, result.output
+    assert "nodes.csv:2" in result.stderr and "'TW'" in result.stderr
     assert state(store) == before
 
 
