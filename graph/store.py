@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import ChokepointError
+from graph.integrity import check_plan
 from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
 from graph.networkx_view import to_networkx
 from graph.sync import Counts, SyncPlan, plan_sync
@@ -145,7 +146,9 @@ class Store(ABC):
         def work(load_state: LoadState) -> SyncPlan:
             nodes, rels = load_state()
             validate_batch(batch, known_ids=nodes.keys())
-            return plan_sync(batch, nodes, rels, run.run_id)
+            plan = plan_sync(batch, nodes, rels, run.run_id)
+            check_plan(batch, nodes, plan)
+            return plan
 
         try:
             with _collector_paused():
