@@ -124,7 +124,11 @@ RelKey = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on)."""
+    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on).
+
+    ``counted`` is false for a ``SUPPLIED_BY`` or ``LOCATED_IN`` edge that the item's source
+    of record for shares does not assert: it is kept and shown, but the analysis leaves it out.
+    """
 
     from_id: str
     to_id: str
@@ -139,6 +143,7 @@ class Relationship:
     sources: tuple[str, ...] = ()
     last_run: str | None = None
     origin: str | None = field(default=None, compare=False)
+    counted: bool = True
 
     @property
     def key(self) -> RelKey:
@@ -171,7 +176,8 @@ class Batch:
     """What one ingest run asserts: the whole contribution of one named source.
 
     ``unresolved`` lists names a reader could not match to a known entity (reported, never
-    guessed); ``origin`` is the file or URL read.
+    guessed); ``origin`` is the file or URL read.  ``priority`` ranks the source against the
+    others when they disagree (higher wins; equal priorities: the newer run wins).
     """
 
     source: str
@@ -180,3 +186,4 @@ class Batch:
     origin: str | None = None
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    priority: int = 0

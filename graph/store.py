@@ -15,9 +15,10 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import ChokepointError
-from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
+from graph.merge import Conflict
+from graph.model import Batch, Node, NodeKind, Relationship, RelKind
 from graph.networkx_view import to_networkx
-from graph.sync import Counts, SyncPlan, plan_sync
+from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
 from graph.validate import validate_batch
 
 __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
@@ -83,7 +84,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-LoadState = Callable[[], tuple[dict[str, Node], dict[RelKey, Relationship]]]
+LoadState = Callable[[], StoredState]
 
 
 class Store(ABC):
@@ -138,9 +139,9 @@ class Store(ABC):
                         origin=batch.origin)
 
         def work(load_state: LoadState) -> SyncPlan:
-            nodes, rels = load_state()
-            validate_batch(batch, known_ids=nodes.keys())
-            return plan_sync(batch, nodes, rels, run.run_id)
+            state = load_state()
+            validate_batch(batch, known_ids=state.nodes.keys())
+            return plan_sync(batch, state, run.run_id)
 
         try:
             with _collector_paused():
@@ -176,3 +177,14 @@ class Store(ABC):
 
     def is_empty(self) -> bool:
         return not self.nodes()
+
+    def conflicts(self, source: str | None = None) -> list[Conflict]:
+        """Every disagreement between sources (of which ``source`` is one, if given), sorted
+        by element and property."""
+        found: list[Conflict] = []
+
+        def work(load_state: LoadState) -> None:
+            found.extend(state_conflicts(load_state()))
+
+        self._run_atomically(work, write=False)
+        return [c for c in found if source is None or any(s == source for s, _ in c.values)]
