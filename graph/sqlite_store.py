@@ -18,6 +18,8 @@ from graph.codec import (
     attributes_text,
     node_from_data,
     relationship_from_data,
+    time_trust_from_text,
+    time_trust_text,
 )
 from graph.errors import StoreError
 from graph.merge import Claims, claims_from_text, claims_text
@@ -27,13 +29,15 @@ from graph.sync import StoredState, SyncPlan
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the table layout, kept in the ``meta`` table.  1 (no ``meta`` table): each
 record's fields as one JSON ``data`` text; 2: the fixed fields as columns, ``attributes`` as
-JSON, sources and last run as one JSON ``provenance`` text; 3: each element's per-source
-``claims`` (JSON, only where several sources assert it), a relationship's ``counted`` flag
-(NULL: counted), and a ``sources`` table of each source's priority and run order.  An older
-store is migrated in one transaction when opened; a store of a newer version is refused."""
+JSON, sources and last run as one JSON ``provenance`` text; 3: relationships gain
+``time_trust``, the rarely-set time and trust fields (basis, share ranges, buffer, lead time,
+surge share) as one JSON text or NULL; 4: each element's per-source ``claims`` (JSON, only
+where several sources assert it), a relationship's ``counted`` flag (NULL: counted), and a
+``sources`` table of each source's priority and run order.  An older store is migrated in one
+transaction when opened; a store of a newer version is refused."""
 
 _SOURCES_TABLE = """CREATE TABLE IF NOT EXISTS sources (
         source    TEXT PRIMARY KEY,
@@ -61,6 +65,7 @@ _TABLES = (
         share, grp, min_required, role, citation, as_of,
         attributes TEXT NOT NULL,
         provenance TEXT NOT NULL,
+        time_trust TEXT,
         counted INTEGER,
         claims TEXT,
         PRIMARY KEY (from_id, to_id, kind)
@@ -79,7 +84,7 @@ _TABLES = (
 _SELECT_NODES = ("SELECT id, kind, name, description, failure_probability, min_supply_share, "
                  "blockable, citation, as_of, attributes, provenance FROM nodes")
 _SELECT_RELS = ("SELECT from_id, to_id, kind, share, grp, min_required, role, citation, as_of, "
-                "attributes, provenance, counted FROM relationships")
+                "attributes, provenance, time_trust, counted FROM relationships")
 _SELECT_NODE_CLAIMS = "SELECT id, claims FROM nodes WHERE claims IS NOT NULL"
 _SELECT_REL_CLAIMS = ("SELECT from_id, to_id, kind, claims FROM relationships "
                       "WHERE claims IS NOT NULL")
@@ -89,8 +94,8 @@ _UPSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, fail
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_NODE = "DELETE FROM nodes WHERE id = ?"
 _UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
-               "min_required, role, citation, as_of, attributes, provenance, counted, claims) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "min_required, role, citation, as_of, attributes, provenance, time_trust, "
+               "counted, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPSERT_SOURCE = ("INSERT OR REPLACE INTO sources (source, priority, run_order) "
                   "VALUES (?, ?, ?)")
 _DELETE_REL = "DELETE FROM relationships WHERE from_id = ? AND to_id = ? AND kind = ?"
@@ -134,7 +139,7 @@ def _rel_row(r: Relationship, provenance: str, claims: Any = _NULL) -> RelRow:
             null if (m := r.min_required) is None else m,
             null if (o := r.role) is None else o, null if (c := r.citation) is None else c,
             null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance,
-            null if r.counted else 0, claims)
+            null if (t := time_trust_text(r)) is None else t, null if r.counted else 0, claims)
 
 
 def _claims_cell(claims: Claims | None) -> Any:
@@ -165,8 +170,13 @@ def _migrate_from_1(conn: sqlite3.Connection) -> None:
                                    for r in rels])
 
 
+def _migrate_from_2(conn: sqlite3.Connection) -> None:
+    """Version 2 to 3: relationships gain the ``time_trust`` column (NULL: nothing set)."""
+    conn.execute("ALTER TABLE relationships ADD COLUMN time_trust TEXT")
+
+
 def _migrate_to_claims(conn: sqlite3.Connection) -> None:
-    """Add what merging sources needs to a version-2 layout.  Elements several sources
+    """Version 3 to 4: what merging sources needs.  Elements several sources
     assert keep no claims yet: each of their sources is taken to claim what is stored, until
     it runs again."""
     conn.execute("ALTER TABLE nodes ADD COLUMN claims TEXT")
@@ -202,8 +212,9 @@ class _Decoder:
             Relationship(f, t, kinds.get(k) or RelKind(k), sh, g,
                          int(mr) if mr is not None else None, ro, c, a,
                          attributes_from_text(at), *(cache.get(p) or provenance(p)),
+                         **(time_trust_from_text(tt) if tt is not None else {}),
                          counted=ct is None or bool(ct))
-            for f, t, k, sh, g, mr, ro, c, a, at, p, ct in rows
+            for f, t, k, sh, g, mr, ro, c, a, at, p, tt, ct in rows
         ]
 
 
@@ -251,6 +262,8 @@ class SQLiteStore(Store):
             if version == 1:
                 _migrate_from_1(conn)  # straight to the current layout
             elif version == 2:
+                _migrate_from_2(conn)
+            if version in (2, 3):
                 _migrate_to_claims(conn)
             for statement in _TABLES:
                 conn.execute(statement)
@@ -286,6 +299,33 @@ class SQLiteStore(Store):
             wanted = {RelKind(k).value for k in kinds}
             rows = [r for r in rows if r[2] in wanted]
         return _Decoder().relationships(rows)
+
+    def snapshot(self) -> tuple[list[Node], list[Relationship]]:
+        # One read transaction over both tables: in WAL mode it sees one committed state.
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    node_rows = self._conn.execute(_SELECT_NODES + " ORDER BY id").fetchall()
+                    rel_rows = self._conn.execute(
+                        _SELECT_RELS + " ORDER BY from_id, to_id, kind").fetchall()
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
+        decoder = _Decoder()
+        return decoder.nodes(node_rows), decoder.relationships(rel_rows)
+
+    def stored_state(self) -> StoredState:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    return self._load_state()
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
 
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         rows = self._select("SELECT data FROM runs ORDER BY started DESC, run_id DESC")
