@@ -174,6 +174,21 @@ class Conflict:
                 "winner": self.winner}
 
 
+def _comparable(value: Any) -> str:
+    """``value`` as text to compare, with floats rounded to 9 places: 0.944 and a reader's
+    0.9440000000000001 (a share computed by division) do not disagree."""
+    def rounded(v: Any) -> Any:
+        if isinstance(v, float):
+            return round(v, 9)
+        if isinstance(v, dict):
+            return {k: rounded(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [rounded(x) for x in v]
+        return v
+
+    return claims_text({"v": rounded(value)})
+
+
 def _property_conflicts(element: str, claims: Mapping[str, Claim], ranks: Mapping[str, Rank],
                         skip: Iterable[str] = ()) -> list[Conflict]:
     by_property: dict[str, list[tuple[str, Any]]] = {}
@@ -186,7 +201,7 @@ def _property_conflicts(element: str, claims: Mapping[str, Claim], ranks: Mappin
             by_property.setdefault(name, []).append((source, value))
     found = []
     for name, values in sorted(by_property.items()):
-        if len({claims_text({"v": v}) for _, v in values}) > 1:
+        if len({_comparable(v) for _, v in values}) > 1:
             found.append(Conflict(element, name, tuple(values), values[0][0]))
     return found
 
@@ -214,7 +229,7 @@ def find_conflicts(node_claims: Mapping[str, Claims],
                                          SHARE_FIELDS if share_kind else ())
     for (item, kind), edges in items.items():
         lists = share_lists(edges)
-        if len(lists) > 1 and len({claims_text(v) for v in lists.values()}) > 1:
+        if len(lists) > 1 and len({_comparable(v) for v in lists.values()}) > 1:
             order = ranked(lists, ranks)
             found.append(Conflict(item, f"{kind} shares",
                                   tuple((s, dict(sorted(lists[s].items()))) for s in order),
