@@ -127,7 +127,11 @@ RelKey = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on)."""
+    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on).
+
+    ``counted`` is false for a ``SUPPLIED_BY`` or ``LOCATED_IN`` edge that the item's source
+    of record for shares does not assert: it is kept and shown, but the analysis leaves it out.
+    """
 
     from_id: str
     to_id: str
@@ -149,6 +153,7 @@ class Relationship:
     buffer_months: float | None = None
     lead_time_months: float | None = None
     surge_share: float | None = None
+    counted: bool = True
 
     @property
     def key(self) -> RelKey:
@@ -193,7 +198,8 @@ class Batch:
     """What one ingest run asserts: the whole contribution of one named source.
 
     ``unresolved`` lists names a reader could not match to a known entity (reported, never
-    guessed); ``origin`` is the file or URL read.
+    guessed); ``origin`` is the file or URL read.  ``priority`` ranks the source against the
+    others when they disagree (higher wins; equal priorities: the newer run wins).
     """
 
     source: str
@@ -202,3 +208,4 @@ class Batch:
     origin: str | None = None
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    priority: int = 0

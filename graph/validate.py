@@ -106,7 +106,7 @@ def _relationship_problems(rels: list[Relationship], known: set[str],
                 or rel.buffer_months is not None or rel.lead_time_months is not None
                 or rel.surge_share is not None):
             for column, message in time_trust_problems(rel):
-                problems.append(_problem(rel.origin, column, message))
+                problems.append(problem_at(rel.origin, column, message))
 
 
 MAX_MONTHS = 1200.0

@@ -26,7 +26,7 @@ from graph.parsing import MAX_INPUT_ENV, max_input_bytes, parse_json, parse_yaml
 from graph.validate import MAX_MONTHS
 from ingest.documents import Row, check_size, check_unique_columns, csv_records, read_text
 from ingest.fields import blank, parse_as_of, parse_bool, parse_count, parse_float
-from ingest.registry import register
+from ingest.registry import CURATED_PRIORITY, register
 
 __all__ = ["read_tabular"]
 _NODE_COLUMNS = ("id", "kind", "name")
@@ -43,7 +43,7 @@ _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "
 
 
 @register("tabular", "the native format: a folder with nodes.csv + edges.csv, .xlsx, .json or "
-          ".yaml")
+          ".yaml", priority=CURATED_PRIORITY)
 def read_tabular(path: Path, *, source: str) -> Batch:
     """Read ``path`` into a :class:`Batch`, or raise :class:`InputError` listing every problem.
 
