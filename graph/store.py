@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import ChokepointError
 from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
-from graph.networkx_view import to_networkx
 from graph.sync import Counts, SyncPlan, plan_sync
 from graph.validate import validate_batch
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
 
@@ -163,6 +163,8 @@ class Store(ABC):
     def read_graph(self, node_kinds: Iterable[NodeKind] | None = None,
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
         """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``."""
+        from graph.networkx_view import to_networkx  # NetworkX loads only when needed
+
         return to_networkx(self.nodes(node_kinds), self.relationships(relationship_kinds))
 
     def stats(self) -> dict[str, dict[str, int]]:

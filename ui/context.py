@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from graph.open import configured_store_url, default_store_path, open_store
 from graph.store import IngestResult, Store
-from ingest.tabular import read_tabular
 from seeds import SEEDS_DIR, SEEDS_SOURCE
 
 __all__ = ["open_configured_store", "load_seeds"]
@@ -12,6 +11,8 @@ __all__ = ["open_configured_store", "load_seeds"]
 
 def load_seeds(store: Store, *, dry_run: bool = False) -> IngestResult:
     """Load the bundled seeds as source ``seeds`` (replacing what that source said before)."""
+    from ingest.tabular import read_tabular
+
     return store.apply(read_tabular(SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
 
 
