@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from analysis.report import build_report
-from analysis.scenario import load_scenario
 from graph.errors import ConfigError
 from graph.urls import redact_url
 from ui.output import err_console, progress
@@ -61,6 +59,9 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     """Write a chokepoint report: summary, tables, the critical subgraph, methodology and
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
     formulas are neutralised and HTML carries no script."""
+    from analysis.report import build_report
+    from analysis.scenario import load_scenario
+
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
