@@ -97,8 +97,8 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
 
 @analyze.command()
 @target_option
-@click.option("--max-order", default=3, show_default=True, type=click.IntRange(1),
-              help="Largest cut set size to list.")
+@click.option("--max-order", default=3, show_default=True, type=click.IntRange(0),
+              help="Largest cut set size to list (0: every size).")
 @click.option("--fail-kinds", metavar="K1,K2",
               help="Only nodes of these kinds may fail, e.g. supplier,country.")
 @click.option("--limit", type=click.IntRange(0), default=None,
@@ -122,7 +122,7 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
     kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
         else None
     with _busy("Computing minimal cut sets"):
-        results = [minimal_cut_sets(graph, t, max_order=max_order, fail_kinds=kinds,
+        results = [minimal_cut_sets(graph, t, max_order=max_order or None, fail_kinds=kinds,
                                     limit=limit,
                                     node_budget=DEFAULT_NODE_BUDGET if node_budget is None
                                     else node_budget or None)
@@ -136,7 +136,10 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         return
     for r in results:
         notes = []
-        if r.higher_order_omitted:
+        if r.higher_order_omitted and not r.higher_order_decided:
+            notes.append(f"cut sets above order {max_order} may exist (not decided within "
+                         "the node budget)")
+        elif r.higher_order_omitted:
             notes.append(f"cut sets above order {max_order} exist and are not listed")
         if r.limited:
             notes.append(f"showing {len(r.cut_sets)} of {r.total}")
