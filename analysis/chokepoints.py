@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -44,13 +44,16 @@ class Chokepoint:
     spof_count: int
     worst_target: str | None
     path: tuple[str, ...]
+    rests_on_assumptions: bool = False
+    facts_only_loss: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind,
                 "spof_count": self.spof_count, "capacity_loss": self.capacity_loss,
                 "total_loss": self.total_loss, "max_loss": self.max_loss,
                 "targets_affected": self.targets_affected, "worst_target": self.worst_target,
-                "path": list(self.path)}
+                "path": list(self.path), "rests_on_assumptions": self.rests_on_assumptions,
+                "facts_only_loss": self.facts_only_loss}
 
 
 def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
@@ -139,7 +142,21 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
             targets_affected=len(per_target), spof_count=spofs.get(node, 0),
             worst_target=worst,
             path=dependency_path(model, worst, node) if worst else ()))
-    return result
+    return _with_assumptions(graph, result, chosen)
+
+
+def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
+                      targets: Sequence[str]) -> list[Chokepoint]:
+    """Flag the chokepoints that rest on modelling assumptions (see :mod:`analysis.trust`)."""
+    from analysis.trust import assumption_edges, chokepoints_resting
+
+    count = max(len(targets), 1)
+    if not assumption_edges(graph):
+        return [replace(c, facts_only_loss=c.capacity_loss) for c in found]
+    resting = chokepoints_resting(graph, [c.id for c in found], targets,
+                                  {c.id: c.total_loss for c in found})
+    return [replace(c, rests_on_assumptions=resting[c.id][0],
+                    facts_only_loss=resting[c.id][1] / count) for c in found]
 
 
 def _spof_counts(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, int]:

@@ -20,6 +20,7 @@ from analysis.concentration import perspective as country_perspective
 from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
 from analysis.semantics import default_targets, resolve_targets
 from graph.model import NodeKind
+from ui.cli_analyze import analysis_graph, facts_option
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
@@ -29,7 +30,7 @@ DRIVERS_SHOWN = 3
 
 
 def _graph(settings: Any) -> nx.MultiDiGraph:
-    return settings.store.read_graph()
+    return analysis_graph(settings)
 
 
 def _pct(value: float | None) -> str:
@@ -50,6 +51,7 @@ def scenario() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--compare", "other", type=click.Path(path_type=Path), metavar="FILE2",
               help="A second scenario to run and compare against the first.")
+@facts_option
 @format_option()
 @click.pass_obj
 def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None:
@@ -114,8 +116,10 @@ def _perspective_targets(graph: nx.MultiDiGraph, countries: Sequence[str]) -> li
                    if k in ("LOCATED_IN", "HEADQUARTERED_IN"))]
 
 
-_target_option = click.option("--target", "targets", multiple=True, metavar="ID",
-                              help="Target node (repeatable).  Default: all industry nodes.")
+def _target_option(command: Any) -> Any:
+    return click.option("--target", "targets", multiple=True, metavar="ID",
+                        help="Target node (repeatable).  Default: all industry nodes.")(
+        facts_option(command))
 _perspective_option = click.option("--perspective", metavar="CC",
                                    help="A country code (e.g. CN) to look from.")
 _allies_option = click.option("--allies", metavar="CC,CC",
@@ -170,15 +174,21 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
         return
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count", "capacity_loss", "max_loss",
-                  "targets_affected", "path"),
+                  "targets_affected", "rests_on_assumptions", "facts_only_loss", "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, c.capacity_loss, c.max_loss,
-                   c.targets_affected, " > ".join(c.path))
+                   c.targets_affected, c.rests_on_assumptions, c.facts_only_loss,
+                   " > ".join(c.path))
                   for rank, c in enumerate(found, start=1)])
         return
-    emit_table("Chokepoints (loss = mean capacity loss over targets)",
-               ("#", "node", "SPOFs", "loss", "path from the target it hurts most"),
-               [(rank, c.id, c.spof_count, _pct(c.capacity_loss), " > ".join(c.path))
-                for rank, c in enumerate(found, start=1)], justify_right=("#", "SPOFs", "loss"))
+    resting = sum(c.rests_on_assumptions for c in found)
+    emit_table(f"Chokepoints (loss = mean capacity loss over targets; facts = without "
+               f"modelling assumptions; {resting} of {len(found)} rest on assumptions)",
+               ("#", "node", "SPOFs", "loss", "facts", "path from the target it hurts most"),
+               [(rank, c.id, c.spof_count, _pct(c.capacity_loss),
+                 _pct(c.facts_only_loss) + (" !" if c.rests_on_assumptions else ""),
+                 " > ".join(c.path))
+                for rank, c in enumerate(found, start=1)],
+               justify_right=("#", "SPOFs", "loss", "facts"))
 
 
 @click.command("concentration")
