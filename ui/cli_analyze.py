@@ -234,6 +234,8 @@ def probability(settings: Any, targets: tuple[str, ...], method: str, samples: i
                [(_label(graph, r.target), _number(r.probability), r.method,
                  f"{r.interval[0]:.4g}–{r.interval[1]:.4g}" if r.interval else "")
                 for r in results], justify_right=("P(down)",))
+    for note in dict.fromkeys(r.note for r in results if r.note):
+        click.echo(note)
 
 
 @analyze.command()
@@ -263,6 +265,8 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
                    [(_label(graph, n.id), _number(n.birnbaum), _number(n.fussell_vesely),
                      _number(n.raw), _number(n.rrw)) for n in r.nodes],
                    justify_right=("Birnbaum", "FV", "RAW", "RRW"))
+        if r.note:
+            click.echo(r.note)
 
 
 @analyze.command()
