@@ -28,6 +28,7 @@ import networkx as nx
 import yaml
 
 from analysis.capacity import TOLERANCE, Block, CapacityModel
+from analysis.coverage import incomplete
 from analysis.flows import FlowAvailability, flow_availability
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
@@ -302,6 +303,8 @@ class TargetImpact:
     availability: float
     baseline: float
     drivers: tuple[Driver, ...] = ()
+    unmodelled: tuple[str, ...] = ()
+    """Unmodelled items the target depends on: its result is incomplete."""
 
     @property
     def capacity_loss(self) -> float:
@@ -314,7 +317,8 @@ class TargetImpact:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "availability": self.availability,
                 "capacity_loss": self.capacity_loss, "baseline_availability": self.baseline,
-                "change": self.change, "drivers": [d.as_dict() for d in self.drivers]}
+                "change": self.change, "drivers": [d.as_dict() for d in self.drivers],
+                "incomplete": bool(self.unmodelled), "unmodelled_inputs": list(self.unmodelled)}
 
 
 @dataclass(frozen=True)
@@ -379,9 +383,10 @@ def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
     model = model or CapacityModel.from_graph(graph)
     baseline = model.availability()
     after = flow_availability(model, scenario.disruption_map(), scenario.blocks)
+    gaps = incomplete(graph, targets, model.supply)
     impacts = tuple(
         TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t], baseline[t],
-                     _drivers(graph, model, t, after))
+                     _drivers(graph, model, t, after), tuple(gaps.get(t, ())))
         for t in targets)
     return ScenarioResult(scenario, impacts)
 

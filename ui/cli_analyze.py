@@ -99,6 +99,7 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     what survives falls under a threshold, the surviving share and the threshold; within
     2 percentage points it is a knife-edge result.
     """
+    from analysis.coverage import incomplete
     from analysis.spof import single_points_of_failure
     from analysis.trust import spof_details
 
@@ -106,8 +107,10 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     with _busy("Finding single points of failure"):
         found = single_points_of_failure(graph, chosen)
         details = spof_details(graph, found)
+        gaps = incomplete(graph, chosen)
     if fmt == "json":
         emit_json({"targets": found, "counts": {t: len(s) for t, s in found.items()},
+                   "incomplete": gaps,
                    "details": {t: [d.as_dict() for d in ds] for t, ds in details.items()},
                    "rests_on_assumptions": sum(d.rests_on_assumptions
                                                for ds in details.values() for d in ds),
@@ -130,6 +133,16 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     resting = sum(1 for _, d, _, _ in rows if d.rests_on_assumptions)
     emit_table(f"Single points of failure ({resting} of {len(rows)} rest on assumptions)",
                ("target", "SPOF", "kind", "rests on", "margin"), table_rows)
+    incomplete_note(gaps)
+
+
+def incomplete_note(gaps: dict[str, list[str]]) -> None:
+    """One line naming the targets whose results depend on unmodelled items."""
+    if gaps:
+        items = sorted({i for found in gaps.values() for i in found})
+        click.echo(f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled "
+                   f"item(s) ({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); "
+                   "see `chokepoint analyze coverage`.")
 
 
 def margin_text(margin: Any) -> str:
@@ -267,6 +280,46 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
                    justify_right=("Birnbaum", "FV", "RAW", "RRW"))
         if r.note:
             click.echo(r.note)
+
+
+@analyze.command()
+@target_option
+@format_option()
+@click.pass_obj
+def coverage(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
+    """What the data does not say: unmodelled items (a chip with no requirements, a
+    component with no suppliers, sites or requirements), the targets whose results depend
+    on them, and items whose shares are all unlisted (their concentration is unknown)."""
+    from analysis.coverage import incomplete, unknown_shares, unmodelled
+    from analysis.semantics import build_supply_model
+
+    graph, chosen = _load(settings, targets)
+    supply = build_supply_model(graph)
+    items = unmodelled(graph, supply)
+    gaps = incomplete(graph, chosen, supply)
+    unknown = unknown_shares(supply)
+    if fmt == "json":
+        emit_json({"unmodelled": [u.as_dict() for u in items], "incomplete_targets": gaps,
+                   "unknown_shares": [{"id": n, "suppliers": s, "locations": loc}
+                                      for n, (s, loc) in sorted(unknown.items())]})
+        return
+    if fmt == "csv":
+        emit_csv(("id", "name", "kind", "gap", "dependents"),
+                 [(u.id, u.name, u.kind, u.reason, u.dependents) for u in items]
+                 + [(n, graph.nodes[n].get("name", ""), graph.nodes[n].get("kind", ""),
+                     "no listed shares", "") for n in sorted(unknown)])
+        return
+    emit_table(f"Unmodelled items ({len(items)}): results that depend on them are incomplete",
+               ("item", "kind", "gap", "depended on by"),
+               [(_label(graph, u.id), u.kind, u.reason, u.dependents) for u in items],
+               justify_right=("depended on by",))
+    emit_table(f"Targets with incomplete results ({len(gaps)} of {len(chosen)})",
+               ("target", "unmodelled inputs"),
+               [(_label(graph, t), ", ".join(found)) for t, found in gaps.items()])
+    emit_table(f"Items with no listed shares ({len(unknown)}): concentration unknown",
+               ("item", "suppliers", "locations"),
+               [(_label(graph, n), "unlisted" if s else "", "unlisted" if loc else "")
+                for n, (s, loc) in sorted(unknown.items())])
 
 
 @analyze.command()

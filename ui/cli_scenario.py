@@ -17,10 +17,11 @@ from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration
 from analysis.concentration import perspective as country_perspective
+from analysis.coverage import incomplete
 from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
 from analysis.semantics import default_targets, resolve_targets
 from graph.model import NodeKind
-from ui.cli_analyze import analysis_graph, facts_option
+from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
@@ -87,8 +88,11 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
         return
     emit_table(f"Scenario: {result.name} (mean loss {_pct(result.mean_capacity_loss)})",
                ("target", "avail.", "loss", "accounted for by"),
-               [(t.id, _pct(t.availability), _pct(t.capacity_loss), _drivers_text(t))
+               [(t.id, _pct(t.availability),
+                 _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
+                 _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
+    incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 
 def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -> None:
@@ -168,9 +172,11 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
     with progress("Ranking chokepoints") as bar:
         bar.add_task("rank", total=None)
         found = chokepoints(graph, chosen or None, top=top, kinds=_kinds_option(kinds))
+    resolved = resolve_targets(graph, chosen or None)
+    gaps = incomplete(graph, resolved)
     if fmt == "json":
-        emit_json({"targets": resolve_targets(graph, chosen or None),
-                   "chokepoints": [c.as_dict() for c in found]})
+        emit_json({"targets": resolved, "chokepoints": [c.as_dict() for c in found],
+                   "incomplete": gaps})
         return
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count", "capacity_loss", "max_loss",
@@ -189,6 +195,7 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                  " > ".join(c.path))
                 for rank, c in enumerate(found, start=1)],
                justify_right=("#", "SPOFs", "loss", "facts"))
+    incomplete_note(gaps)
 
 
 @click.command("concentration")
@@ -197,10 +204,14 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
 @_allies_option
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="How many items to list (most concentrated first).  Default: all.")
+@click.option("--assume-equal-shares", is_flag=True,
+              help="Split an item's market equally among suppliers that list no shares "
+                   "(default: its HHI and CR values are unknown, with coverage 0).")
 @format_option()
 @click.pass_obj
 def concentration_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
-                          allies: str | None, top: int | None, fmt: str) -> None:
+                          allies: str | None, top: int | None, assume_equal_shares: bool,
+                          fmt: str) -> None:
     """Supply concentration per item: HHI over suppliers and countries (0–10,000), CR1,
     CR3, countries needed for 75 % of capacity, and listed coverage.
 
@@ -215,7 +226,8 @@ def concentration_command(settings: Any, targets: tuple[str, ...], perspective: 
         wanted = upstream(model, (model.index[t] for t in chosen)) | {
             model.index[t] for t in chosen}
         items = {model.ids[i] for i in wanted}
-    rows = [c for c in concentration(graph) if items is None or c.id in items]
+    rows = [c for c in concentration(graph, equal_split=assume_equal_shares)
+            if items is None or c.id in items]
     if top is not None:
         rows = rows[:top]
     countries = [perspective.upper(), *_countries_option(allies)] if perspective else []
@@ -236,7 +248,7 @@ def concentration_command(settings: Any, targets: tuple[str, ...], perspective: 
 
 def _concentration_table(records: list[dict[str, Any]], countries: list[str]) -> None:
     def number(value: float | None) -> str:
-        return "" if value is None else f"{value:,.0f}"
+        return "unknown" if value is None else f"{value:,.0f}"
 
     columns = ["item", "HHI sup", "HHI ctry", "CR1", "top", "n75"]
     if countries:
@@ -244,12 +256,15 @@ def _concentration_table(records: list[dict[str, Any]], countries: list[str]) ->
     rows = []
     for r in records:
         top = f"{r['top_country']} {_pct(r['top_country_share'])}" if r["top_country"] else ""
-        row = [r["id"], number(r["hhi_suppliers"]), number(r["hhi_countries"]),
-               _pct(r["cr1"]), top, r["countries_to_75"]]
+        mark = " (equal split)" if r.get("equal_split") else ""
+        row = [r["id"] + mark, number(r["hhi_suppliers"]), number(r["hhi_countries"]),
+               _pct(r["cr1"]) if r["cr1"] is not None else "unknown", top or "unknown",
+               r["countries_to_75"]]
         if countries:
             row += [_pct(r["domestic_share"]), _pct(r["self_sufficiency"])]
         rows.append(row)
-    title = "Concentration (HHI 0–10,000; n75 = countries for 75 % of capacity)"
+    title = ("Concentration (HHI 0–10,000; n75 = countries for 75 % of capacity; unknown: no "
+             "shares listed, see --assume-equal-shares)")
     if countries:
         title += f"; home = share in {'+'.join(countries)}, self = self-sufficiency"
     emit_table(title, columns, rows,
