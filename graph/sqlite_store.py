@@ -263,6 +263,22 @@ class SQLiteStore(Store):
             rows = [r for r in rows if r[2] in wanted]
         return _Decoder().relationships(rows)
 
+    def snapshot(self) -> tuple[list[Node], list[Relationship]]:
+        # One read transaction over both tables: in WAL mode it sees one committed state.
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    node_rows = self._conn.execute(_SELECT_NODES + " ORDER BY id").fetchall()
+                    rel_rows = self._conn.execute(
+                        _SELECT_RELS + " ORDER BY from_id, to_id, kind").fetchall()
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
+        decoder = _Decoder()
+        return decoder.nodes(node_rows), decoder.relationships(rel_rows)
+
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         rows = self._select("SELECT data FROM runs ORDER BY started DESC, run_id DESC")
         records = [RunRecord(**json.loads(d)) for (d,) in rows]
