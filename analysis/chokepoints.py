@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.capacity import TOLERANCE, CapacityModel
+from analysis.regions import mean_by_region
 from analysis.semantics import resolve_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
@@ -46,6 +47,8 @@ class Chokepoint:
     path: tuple[str, ...]
     rests_on_assumptions: bool = False
     facts_only_loss: float | None = None
+    by_region: tuple[tuple[str, float], ...] = ()
+    """Mean loss over the targets of each region (their headquarters country)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind,
@@ -53,7 +56,7 @@ class Chokepoint:
                 "total_loss": self.total_loss, "max_loss": self.max_loss,
                 "targets_affected": self.targets_affected, "worst_target": self.worst_target,
                 "path": list(self.path), "rests_on_assumptions": self.rests_on_assumptions,
-                "facts_only_loss": self.facts_only_loss}
+                "facts_only_loss": self.facts_only_loss, "by_region": dict(self.by_region)}
 
 
 def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
@@ -141,7 +144,8 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
             max_loss=max(per_target.values(), default=0.0),
             targets_affected=len(per_target), spof_count=spofs.get(node, 0),
             worst_target=worst,
-            path=dependency_path(model, worst, node) if worst else ()))
+            path=dependency_path(model, worst, node) if worst else (),
+            by_region=tuple(mean_by_region(graph, per_target, chosen).items())))
     return _with_assumptions(graph, result, chosen)
 
 

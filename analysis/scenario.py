@@ -30,6 +30,7 @@ import yaml
 from analysis.capacity import TOLERANCE, Block, CapacityModel
 from analysis.coverage import incomplete
 from analysis.flows import FlowAvailability, flow_availability
+from analysis.regions import region_of
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
 
@@ -332,15 +333,28 @@ class ScenarioResult:
     def name(self) -> str:
         return self.scenario.name
 
+    regions: Mapping[str, str] = field(default_factory=dict)
+    """Target → region (its headquarters country)."""
+
     @property
     def mean_capacity_loss(self) -> float:
         return sum(t.capacity_loss for t in self.targets) / len(self.targets) \
             if self.targets else 0.0
 
+    def loss_by_region(self) -> dict[str, tuple[int, float]]:
+        """Region → (targets, mean capacity loss), regions with more targets first."""
+        grouped: dict[str, list[float]] = {}
+        for t in self.targets:
+            grouped.setdefault(self.regions.get(t.id, "?"), []).append(t.capacity_loss)
+        return {r: (len(v), sum(v) / len(v))
+                for r, v in sorted(grouped.items(), key=lambda p: (-len(p[1]), p[0]))}
+
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "source": self.scenario.source,
                 "scenario": self.scenario.as_dict(),
                 "mean_capacity_loss": self.mean_capacity_loss,
+                "by_region": {r: {"targets": n, "mean_capacity_loss": loss}
+                              for r, (n, loss) in self.loss_by_region().items()},
                 "targets": {t.id: t.as_dict() for t in self.targets}}
 
 
@@ -388,7 +402,7 @@ def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
         TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t], baseline[t],
                      _drivers(graph, model, t, after), tuple(gaps.get(t, ())))
         for t in targets)
-    return ScenarioResult(scenario, impacts)
+    return ScenarioResult(scenario, impacts, {t: region_of(graph, t) for t in targets})
 
 
 def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str,

@@ -18,6 +18,7 @@ from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration
 from analysis.concentration import perspective as country_perspective
 from analysis.coverage import incomplete
+from analysis.regions import ties
 from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
 from analysis.semantics import default_targets, resolve_targets
 from graph.model import NodeKind
@@ -92,7 +93,26 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                  _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
                  _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
+    click.echo(region_line(result.loss_by_region()))
+    click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
+
+
+def region_line(by_region: dict[str, tuple[int, float]]) -> str:
+    """"By region (targets' headquarters): CN 13 targets 100.0%; US 7 targets 0.0%"."""
+    return "By region (targets' headquarters): " + "; ".join(
+        f"{r} {n} target{'s' * (n != 1)} {_pct(loss)}" for r, (n, loss) in by_region.items())
+
+
+def tie_line(losses: dict[str, float]) -> str:
+    """The hardest-hit group, stated as a tie when several targets share it."""
+    if not losses:
+        return ""
+    value, keys = ties(losses)[0]
+    if len(keys) == 1:
+        return f"Hit hardest: {keys[0]} ({_pct(value)} lost)."
+    shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
+    return f"Hit hardest: {len(keys)} targets tie at {_pct(value)} lost ({shown})."
 
 
 def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -> None:
@@ -180,17 +200,21 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
         return
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count", "capacity_loss", "max_loss",
-                  "targets_affected", "rests_on_assumptions", "facts_only_loss", "path"),
+                  "targets_affected", "rests_on_assumptions", "facts_only_loss", "by_region",
+                  "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, c.capacity_loss, c.max_loss,
                    c.targets_affected, c.rests_on_assumptions, c.facts_only_loss,
-                   " > ".join(c.path))
+                   ";".join(f"{r}={v:.4f}" for r, v in c.by_region), " > ".join(c.path))
                   for rank, c in enumerate(found, start=1)])
         return
     resting = sum(c.rests_on_assumptions for c in found)
-    emit_table(f"Chokepoints (loss = mean capacity loss over targets; facts = without "
-               f"modelling assumptions; {resting} of {len(found)} rest on assumptions)",
-               ("#", "node", "SPOFs", "loss", "facts", "path from the target it hurts most"),
+    emit_table(f"Chokepoints (loss = mean capacity loss over targets, and per region of the "
+               f"targets' headquarters; facts = without modelling assumptions, ! = rests on "
+               f"them: {resting} of {len(found)})",
+               ("#", "node", "SPOFs", "loss", "by region", "facts",
+                "path from the target it hurts most"),
                [(rank, c.id, c.spof_count, _pct(c.capacity_loss),
+                 " ".join(f"{r} {100 * v:.0f}%" for r, v in c.by_region),
                  _pct(c.facts_only_loss) + (" !" if c.rests_on_assumptions else ""),
                  " > ".join(c.path))
                 for rank, c in enumerate(found, start=1)],
