@@ -306,6 +306,8 @@ class TargetImpact:
     drivers: tuple[Driver, ...] = ()
     unmodelled: tuple[str, ...] = ()
     """Unmodelled items the target depends on: its result is incomplete."""
+    path: tuple[str, ...] = ()
+    """From the target through the inputs that bind down to the driver listed first."""
 
     @property
     def capacity_loss(self) -> float:
@@ -319,7 +321,8 @@ class TargetImpact:
         return {"name": self.name, "availability": self.availability,
                 "capacity_loss": self.capacity_loss, "baseline_availability": self.baseline,
                 "change": self.change, "drivers": [d.as_dict() for d in self.drivers],
-                "incomplete": bool(self.unmodelled), "unmodelled_inputs": list(self.unmodelled)}
+                "incomplete": bool(self.unmodelled), "unmodelled_inputs": list(self.unmodelled),
+                "path": list(self.path)}
 
 
 @dataclass(frozen=True)
@@ -398,11 +401,20 @@ def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
     baseline = model.availability()
     after = flow_availability(model, scenario.disruption_map(), scenario.blocks)
     gaps = incomplete(graph, targets, model.supply)
-    impacts = tuple(
-        TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t], baseline[t],
-                     _drivers(graph, model, t, after), tuple(gaps.get(t, ())))
-        for t in targets)
-    return ScenarioResult(scenario, impacts, {t: region_of(graph, t) for t in targets})
+    impacts = []
+    for t in targets:
+        path = _path(model, after, t)
+        drivers = _drivers(graph, model, t, after)
+        if path:  # the driver the binding path reaches explains the loss: list it first
+            drivers = tuple(sorted(drivers, key=lambda d: d.id != path[-1]))
+        impacts.append(TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t],
+                                    baseline[t], drivers, tuple(gaps.get(t, ())), path))
+    return ScenarioResult(scenario, tuple(impacts), {t: region_of(graph, t) for t in targets})
+
+
+def _path(model: CapacityModel, after: FlowAvailability, target: str) -> tuple[str, ...]:
+    """The binding path from the target down to the first node the scenario hit."""
+    return tuple(model.ids[i] for i in after.flows.explaining_path(model.index[target]))
 
 
 def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str,
