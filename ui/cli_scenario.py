@@ -21,9 +21,10 @@ from analysis.coverage import incomplete
 from analysis.regions import ties
 from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
 from analysis.semantics import default_targets, resolve_targets
+from analysis.uncertainty import chokepoint_uncertainty
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress
+from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
            "register_analyze_commands"]
@@ -96,6 +97,26 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
     click.echo(region_line(result.loss_by_region()))
     click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
+
+
+def _uncertainty_table(found: list[Any], confidence: dict[str, Any], draws: int,
+                       k: int) -> None:
+    rows = []
+    for rank, c in enumerate(found, start=1):
+        conf = confidence[c.id]
+        low, high = conf.loss_interval
+        rows.append((rank, c.id, _pct(c.capacity_loss), f"{_pct(low)}–{_pct(high)}",
+                     f"{100 * conf.p_top_k:.0f}%", "" if conf.distinct_from_next else "≈ next"))
+    emit_table(f"Rank confidence over {draws} draws of the share ranges (k = {k}; "
+               "≈ next: not statistically distinct from the next rank)",
+               ("#", "node", "loss", "5–95 %", f"P(top {k})", ""), rows,
+               justify_right=("#", "loss", "5–95 %", f"P(top {k})"))
+
+
+def ranged_share_count(graph: nx.MultiDiGraph) -> int:
+    """How many relationships carry a share range."""
+    return sum(1 for _, _, d in graph.edges(data=True)
+               if d.get("share_low") is not None or d.get("share_high") is not None)
 
 
 def region_line(by_region: dict[str, tuple[int, float]]) -> str:
@@ -172,10 +193,19 @@ def _kinds_option(text: str) -> list[str] | None:
               metavar="k1,k2|all",
               help="Node kinds to rank: by default suppliers and countries, the things that "
                    "fail or are cut by a decision; 'all' ranks items too.")
+@click.option("--uncertainty", "draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draw N graphs with every share uniform in its share_low–share_high range "
+                   "(fixed seed) and add each chokepoint's mean loss, 5–95 % loss interval "
+                   "and chance of being in the top k.")
+@click.option("--top-k", "top_k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="The k of the chance of being in the top k (with --uncertainty).")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Random seed of --uncertainty.")
 @format_option()
 @click.pass_obj
 def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
-                        allies: str | None, top: int, kinds: str, fmt: str) -> None:
+                        allies: str | None, top: int, kinds: str, draws: int | None,
+                        top_k: int, seed: int, fmt: str) -> None:
     """Nodes ranked by the capacity loss their removal causes across the targets (mean over
     targets), with how many targets each is a SPOF of and the dependency path explaining it.
 
@@ -189,25 +219,50 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
         if not chosen:
             raise click.UsageError(f"no industry node is located in {perspective}; "
                                    "name targets with --target")
+    resolved = resolve_targets(graph, chosen or None)
+    model = CapacityModel.from_graph(graph)
+    pool = max(4 * top_k, 40, top)
     with progress("Ranking chokepoints") as bar:
         bar.add_task("rank", total=None)
-        found = chokepoints(graph, chosen or None, top=top, kinds=_kinds_option(kinds))
-    resolved = resolve_targets(graph, chosen or None)
+        found = chokepoints(graph, chosen or None, top=pool if draws else top,
+                            kinds=_kinds_option(kinds), model=model)
+    confidence = {}
+    if draws:
+        with progress_bar(f"Drawing {draws} graphs from the share ranges") as bar:
+            task = bar.add_task("draw", total=draws)
+            confidence = chokepoint_uncertainty(
+                graph, found, resolved, draws, seed=seed, k=top_k, pool=pool, model=model,
+                on_draw=lambda n: bar.update(task, completed=n))
+        found = found[:top]
     gaps = incomplete(graph, resolved)
     if fmt == "json":
-        emit_json({"targets": resolved, "chokepoints": [c.as_dict() for c in found],
-                   "incomplete": gaps})
+        document: dict[str, Any] = {
+            "targets": resolved,
+            "chokepoints": [{**c.as_dict(), **(confidence[c.id].as_dict()
+                                               if c.id in confidence else {})}
+                            for c in found],
+            "incomplete": gaps}
+        if draws:
+            document["uncertainty"] = {"draws": draws, "seed": seed, "k": top_k,
+                                       "pool": min(pool, len(confidence)),
+                                       "ranged_shares": ranged_share_count(graph)}
+        emit_json(document)
         return
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count", "capacity_loss", "max_loss",
                   "targets_affected", "rests_on_assumptions", "facts_only_loss", "by_region",
-                  "path"),
+                  "loss_p5", "loss_p95", "p_top_k", "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, c.capacity_loss, c.max_loss,
                    c.targets_affected, c.rests_on_assumptions, c.facts_only_loss,
-                   ";".join(f"{r}={v:.4f}" for r, v in c.by_region), " > ".join(c.path))
+                   ";".join(f"{r}={v:.4f}" for r, v in c.by_region),
+                   *((confidence[c.id].loss_interval[0], confidence[c.id].loss_interval[1],
+                      confidence[c.id].p_top_k) if c.id in confidence else ("", "", "")),
+                   " > ".join(c.path))
                   for rank, c in enumerate(found, start=1)])
         return
     resting = sum(c.rests_on_assumptions for c in found)
+    if confidence:
+        _uncertainty_table(found, confidence, draws or 0, top_k)
     emit_table(f"Chokepoints (loss = mean capacity loss over targets, and per region of the "
                f"targets' headquarters; facts = without modelling assumptions, ! = rests on "
                f"them: {resting} of {len(found)})",

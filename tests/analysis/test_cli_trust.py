@@ -89,3 +89,20 @@ def test_chokepoints_carry_the_flag_and_their_loss_without_assumptions(run) -> N
     _, table = run("analyze", "spof")
     assert "rest on assumptions" in table
     assert "knife-edge" in table
+
+
+def test_uncertainty_adds_intervals_and_top_k_chances_with_a_fixed_seed(run) -> None:
+    _, out = run("analyze", "chokepoints", "--uncertainty", "20", "--top-k", "2",
+                 "--format", "json")
+    data = json.loads(out)
+    assert data["uncertainty"] == {"draws": 20, "seed": 0, "k": 2, "pool": 6,
+                                   "ranged_shares": 0}
+    for c in data["chokepoints"]:
+        low, high = c["loss_interval"]
+        assert low <= c["capacity_loss"] + 1e-9 and c["capacity_loss"] <= high + 1e-9
+        assert 0.0 <= c["p_top_k"] <= 1.0
+    _, again = run("analyze", "chokepoints", "--uncertainty", "20", "--top-k", "2",
+                   "--format", "json")
+    assert again == out
+    _, table = run("analyze", "chokepoints", "--uncertainty", "20")
+    assert "Rank confidence over 20 draws" in table
