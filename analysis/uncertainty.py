@@ -32,7 +32,7 @@ from analysis.semantics import normalise_shares
 
 __all__ = ["RankConfidence", "Ranges", "share_ranges", "chokepoint_uncertainty", "CHUNK"]
 
-CHUNK = 250
+CHUNK = 500
 """Draws evaluated together (one vector per node); bounds memory to about
 ``CHUNK × 8`` bytes per node a removal reaches."""
 
