@@ -143,10 +143,12 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
     ranked = chokepoints(graph, targets, model=_models(url, version)[2])
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "path": " → ".join(_name(graph, n) for n in c.path),
-             "worst_target": _name(graph, c.worst_target) if c.worst_target else None}
+             "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
+             "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
             for c in ranked]
     columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
-               "max_loss", "total_loss", "worst_target", "path"]
+               "max_loss", "total_loss", "worst_target", "path", "rests_on_assumptions",
+               "facts_only_loss", "by_region"]
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame

@@ -13,7 +13,9 @@ view = app_state.current()
 st.caption("A chokepoint's removal (full disruption) costs its targets capacity. Capacity loss "
            "is averaged over the chosen targets; ties go to nodes that are single points of "
            "failure (SPOFs) of more targets. The path runs from the target hurt most down to "
-           "the node.")
+           "the node through the inputs that bind. A chokepoint rests on assumptions when, "
+           "without the relationships marked as modelling assumptions, its loss falls below "
+           "half; the loss per region averages the targets headquartered there.")
 
 targets = view.targets()
 app_state.from_url("target", ALL, options=[ALL, *targets])
@@ -30,15 +32,21 @@ if len(frame) > SHOWN:
     st.caption(f"The {SHOWN:,} worst of {len(frame):,} chokepoints; the downloads hold all.")
 st.dataframe(
     frame.head(SHOWN), hide_index=True, height=520,
-    column_order=["rank", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
-                  "max_loss", "worst_target", "path", "id"],
+    column_order=["rank", "name", "kind", "capacity_loss", "by_region", "rests_on_assumptions",
+                  "facts_only_loss", "spof_count", "targets_affected", "max_loss",
+                  "worst_target", "path", "id"],
     column_config={
         "capacity_loss": st.column_config.ProgressColumn(
             "capacity loss", format="percent", min_value=0.0, max_value=1.0),
         "max_loss": st.column_config.NumberColumn("worst loss", format="percent"),
         "spof_count": st.column_config.NumberColumn("SPOF of … targets"),
         "targets_affected": st.column_config.NumberColumn("targets hit"),
-        "path": st.column_config.TextColumn("why (dependency path)", width="large")})
+        "by_region": st.column_config.TextColumn("loss by region", width="medium"),
+        "rests_on_assumptions": st.column_config.CheckboxColumn("rests on assumptions"),
+        "facts_only_loss": st.column_config.NumberColumn("loss without assumptions",
+                                                         format="percent"),
+        "path": st.column_config.TextColumn("why (path through the binding inputs)",
+                                            width="large")})
 name = "chokepoints" if chosen is None else f"chokepoints-{target}"
 csv_col, json_col, _ = st.columns([1, 1, 4])
 csv_col.download_button("Download CSV", lambda: frame.to_csv(index=False), f"{name}.csv",
