@@ -70,7 +70,8 @@ def pct(value: float | None) -> str:
 
 def points(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """``frame`` with the share columns (0–1) as percentage points, for :func:`pct_column`."""
-    return frame.assign(**{c: frame[c] * 100 for c in columns if c in frame})
+    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce") * 100
+                           for c in columns if c in frame})
 
 
 def pct_column(label: str | None = None, *, bar: bool = False, **kwargs: Any) -> Any:
@@ -247,7 +248,8 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
-             "worst_target_id": c.worst_target}
+             "worst_target_id": c.worst_target,
+             "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
             for c in ranked]
     columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
                "max_loss", "total_loss", "worst_target", "why", "path", "worst_target_id"]
