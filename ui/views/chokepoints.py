@@ -15,7 +15,10 @@ view = app_state.current()
 st.caption("A chokepoint's removal (full disruption) costs its targets capacity. Capacity loss "
            "is averaged over the chosen targets; ties go to nodes that are single points of "
            "failure (SPOFs) of more targets. Select a row to see why: the path from the "
-           "target hurt most down to the node, the shares along it and their sources.")
+           "target hurt most down to the node through the inputs that bind, the shares along it "
+           "and their sources. A chokepoint rests on assumptions when, without the "
+           "relationships marked as modelling assumptions, its loss falls below half; the loss "
+           "per region averages the targets headquartered there.")
 
 search_col, target_col = st.columns([1, 2])
 app_state.from_url("tq", "")
@@ -46,11 +49,12 @@ if frame.empty:
     st.stop()
 if len(frame) > SHOWN:
     st.caption(f"The {SHOWN:,} worst of {len(frame):,} chokepoints; the downloads hold all.")
-table = app_state.points(frame.head(SHOWN), "capacity_loss", "max_loss")
+table = app_state.points(frame.head(SHOWN), "capacity_loss", "max_loss", "facts_only_loss")
 picked = st.dataframe(
     table, hide_index=True, height=420, on_select="rerun", selection_mode="single-row",
     key="chokepoint_table",
-    column_order=["rank", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
+    column_order=["rank", "name", "kind", "capacity_loss", "by_region",
+                  "rests_on_assumptions", "facts_only_loss", "spof_count", "targets_affected",
                   "max_loss", "worst_target"],
     column_config={
         "rank": st.column_config.NumberColumn("#", width=45),
@@ -61,7 +65,13 @@ picked = st.dataframe(
         "spof_count": st.column_config.NumberColumn("SPOF of", width=70,
                                                     help="how many targets it is a SPOF of"),
         "targets_affected": st.column_config.NumberColumn("targets hit", width=80),
-        "worst_target": st.column_config.TextColumn("hurts most", width=160)})
+        "worst_target": st.column_config.TextColumn("hurts most", width=160),
+        "by_region": st.column_config.TextColumn("loss by region", width=150),
+        "rests_on_assumptions": st.column_config.CheckboxColumn(
+            "rests on assumptions", width=90,
+            help="its loss falls below half without the relationships marked as modelling "
+                 "assumptions"),
+        "facts_only_loss": app_state.pct_column("without assumptions", width=90)})
 name = "chokepoints" if chosen is None else f"chokepoints-{target.replace(':', '-')}"
 csv_col, json_col, _ = st.columns([1, 1, 4])
 csv_col.download_button("Download CSV", lambda: frame.to_csv(index=False), f"{name}.csv",
