@@ -19,6 +19,7 @@ from graph.integrity import check_plan
 from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
 from graph.networkx_view import to_networkx
 from graph.sync import Counts, SyncPlan, plan_sync
+from graph.urls import redact_text
 from graph.validate import validate_batch
 
 __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
@@ -48,6 +49,14 @@ class RunRecord:
     error: str | None = None
     origin: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def redacted(self) -> RunRecord:
+        """This record with credentials dropped from every URL in its texts (records written
+        before URLs were redacted on the way in may hold them)."""
+        details = {k: redact_text(v) if isinstance(v, str) else v
+                   for k, v in self.details.items()}
+        return replace(self, error=self.error and redact_text(self.error),
+                       origin=self.origin and redact_text(self.origin), details=details)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,7 @@
 """`chokepoint jobs run|serve|history`: scheduled ingest from a jobs file.
 
-Exit codes of `jobs run`: 0 every source succeeded, 1 a source failed (or the jobs file or
-the store is wrong), 3 another run holds the lock and this one did nothing.
+Exit codes of `jobs run`: 0 every source succeeded, 1 a source failed (or the store is
+wrong), 2 the jobs file was refused, 3 another run holds the lock and this one did nothing.
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from typing import Any
 
 import click
 
-from graph.errors import ConcurrentRunError
+from graph.errors import ConcurrentRunError, ConfigError
 from graph.store import RunRecord
-from ingest.jobs import load_jobs_config, run_jobs, serve
+from ingest.jobs import JobsConfig, load_jobs_config, run_jobs, serve
 from ui.context import Settings
 from ui.jobs_runner import AnalysisChanges
 from ui.output import emit_json, emit_table, format_option
 
-__all__ = ["jobs", "EXIT_FAILED", "EXIT_LOCKED"]
+__all__ = ["jobs", "EXIT_FAILED", "EXIT_INPUT", "EXIT_LOCKED"]
 
 EXIT_FAILED = 1
+EXIT_INPUT = 2
 EXIT_LOCKED = 3
 _LIST_FIELDS = ("new_spofs", "resolved_spofs", "threshold_crossings")
 
@@ -64,7 +65,7 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
     Exits 0 when all succeeded, 1 when any failed, 3 when another run holds the lock.
     """
     settings: Settings = ctx.obj
-    config = load_jobs_config(config_path)
+    config = _load_config(config_path)
     with _logging():
         try:
             records = run_jobs(config, settings.store, only=only or None, state_dir=state_dir,
@@ -87,7 +88,7 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 def serve_command(settings: Settings, config_path: Path, state_dir: Path | None) -> None:
     """Run the sources at their `schedule` times, in this process, until stopped (SIGTERM or
     Ctrl-C).  For small setups; prefer cron, a systemd timer or a CronJob elsewhere."""
-    config = load_jobs_config(config_path)
+    config = _load_config(config_path)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _logging():
@@ -112,6 +113,15 @@ def history_command(settings: Settings, source: str | None, limit: int, fmt: str
     _emit_runs(settings.store.runs(source, limit), fmt, "Ingest runs", with_start=True)
 
 
+def _load_config(path: Path) -> JobsConfig:
+    """The jobs file; one that is refused exits 2, as refused input does everywhere."""
+    try:
+        return load_jobs_config(path)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT) from None
+
+
 def _run_dict(run: RunRecord) -> dict[str, Any]:
     found = run.as_dict()
     for key in _LIST_FIELDS:
@@ -122,8 +132,9 @@ def _run_dict(run: RunRecord) -> dict[str, Any]:
 def _emit_runs(records: list[RunRecord], fmt: str, title: str, *,
                with_start: bool = False) -> None:
     if fmt == "json":
-        emit_json([_run_dict(r) for r in records])
+        emit_json([_run_dict(r.redacted()) for r in records])
         return
+    records = [r.redacted() for r in records]
     columns: tuple[str, ...] = ("source", "status", "added", "removed", "changed", "new SPOFs",
                                 "note")
     rows: list[tuple[Any, ...]] = [(r.source, r.status, r.added, r.removed, r.changed,

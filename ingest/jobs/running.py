@@ -26,6 +26,7 @@ import networkx as nx
 
 from graph.errors import ChokepointError, ConcurrentRunError, ConfigError
 from graph.store import RunRecord, Store, new_run_id, utc_now
+from graph.urls import redact_text
 from ingest.jobs.alerts import ALERT_KEYS, alert_payload, post
 from ingest.jobs.config import JobsConfig, SourceJob
 from ingest.jobs.fetching import ValidatorCache, fetch
@@ -117,10 +118,11 @@ class _Runner:
         try:
             done = self._ingest(job, run)
         except Exception as exc:  # one source failing must not stop the others
+            error = redact_text(str(exc) or type(exc).__name__, job.location,
+                                job.webhook or "")
             if not isinstance(exc, ChokepointError):
-                log.exception("%s: unexpected error", job.name)
-            done = replace(run, finished=utc_now(), status="failed",
-                           error=str(exc) or type(exc).__name__)
+                log.error("%s: unexpected error: %s: %s", job.name, type(exc).__name__, error)
+            done = replace(run, finished=utc_now(), status="failed", error=error)
             log.error("%s: run failed: %s", job.name, done.error)
         self.store.record_run(done)
         return self._alert(job, done)
