@@ -24,7 +24,7 @@ from ui.cli_jobs import jobs
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
-from ui.output import emit_json, emit_table, err_console, format_option, progress
+from ui.output import echo, emit_json, emit_table, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
 EXIT_ERROR = 1  # anything else went wrong
@@ -41,26 +41,26 @@ class ChokepointGroup(click.Group):
             _report_problems(exc)
             ctx.exit(EXIT_INPUT)
         except ChokepointError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if os.environ.get("CHOKEPOINT_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+            echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(set CHOKEPOINT_DEBUG=1 to see the traceback)", err=True)
             ctx.exit(EXIT_ERROR)
 
 
 def _report_problems(exc: InputError) -> None:
     count = len(exc.problems)
-    click.echo(f"error: input refused, nothing was written ({count} problem"
+    echo(f"error: input refused, nothing was written ({count} problem"
                f"{'s' * (count != 1)}):", err=True)
     for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        click.echo(f"  {problem}", err=True)
+        echo(f"  {problem}", err=True)
     if count > MAX_PROBLEMS_SHOWN:
-        click.echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
+        echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
 
 
 
@@ -93,7 +93,7 @@ def _print_ingest(result: IngestResult, fmt: str) -> None:
         emit_json(summary)
         return
     verb = "would be" if result.dry_run else "were"
-    click.echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
+    echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
                f"source {result.run.source!r}: {result.counts.added} added, "
                f"{result.counts.changed} changed, {result.counts.removed} removed ({verb} "
                f"written{'; dry run, nothing written' if result.dry_run else ''}).")
@@ -141,11 +141,11 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
             result = settings.store.apply(batch, dry_run=dry_run)
         _print_ingest(result, fmt)
         if fmt != "json":
-            click.echo(f"{result.merged} node(s) merged with nodes other sources already "
+            echo(f"{result.merged} node(s) merged with nodes other sources already "
                        "assert.")
         if batch.unresolved and fmt != "json":
             shown = ", ".join(sorted(set(batch.unresolved))[:20])
-            click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
+            echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
 
     command.__doc__ = help_text
     return click.command(name=reader)(command)
@@ -200,7 +200,7 @@ def stats(settings: Settings, fmt: str) -> None:
 def export(settings: Settings, fmt: str, out: Path) -> None:
     """Export the whole graph with provenance."""
     export_graph(settings.store, fmt, out)
-    err_console().print(f"wrote {out}")
+    echo(f"wrote {out}", err=True)
 
 
 register_analyze_commands(analyze)

@@ -22,7 +22,7 @@ from graph.store import RunRecord
 from ingest.jobs import JobsConfig, load_jobs_config, run_jobs, serve
 from ui.context import Settings
 from ui.jobs_runner import AnalysisChanges
-from ui.output import emit_json, emit_table, format_option
+from ui.output import echo, emit_json, emit_table, format_option, terminal_safe
 
 __all__ = ["jobs", "EXIT_FAILED", "EXIT_INPUT", "EXIT_LOCKED"]
 
@@ -71,12 +71,12 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
             records = run_jobs(config, settings.store, only=only or None, state_dir=state_dir,
                                reporter=AnalysisChanges(config.hhi_threshold))
         except ConcurrentRunError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_LOCKED)
     _emit_runs(records, fmt, "Job runs")
     failed = [r.source for r in records if r.status != "ok"]
     if failed:
-        click.echo(f"error: {len(failed)} of {len(records)} source(s) failed: "
+        echo(f"error: {len(failed)} of {len(records)} source(s) failed: "
                    f"{', '.join(failed)}", err=True)
         ctx.exit(EXIT_FAILED)
 
@@ -118,7 +118,7 @@ def _load_config(path: Path) -> JobsConfig:
     try:
         return load_jobs_config(path)
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT) from None
 
 
@@ -158,11 +158,18 @@ def _spof_text(spofs: list[dict[str, str]] | None) -> str:
     return ", ".join(f"{s['node']}→{s['target']}" for s in spofs or [])
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines name sources and nodes from the data: control characters are escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
+
+
 @contextmanager
 def _logging() -> Iterator[None]:
     """Job progress as log lines on standard error (quiet, timestamped, fit for journals)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("chokepoint")
     old_level = logger.level
     logger.addHandler(handler)

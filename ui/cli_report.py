@@ -11,7 +11,7 @@ from analysis.report import build_report
 from analysis.scenario import load_scenario
 from graph.errors import ConfigError
 from graph.urls import redact_url
-from ui.output import err_console, progress
+from ui.output import echo, progress
 from ui.reports import RENDERERS, format_for, render
 
 __all__ = ["report"]
@@ -74,4 +74,4 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
                               allies=_countries(allies), top=top, provenance=store.runs(),
                               store=describe_store(store.url))
         render(result, chosen, out)
-    err_console().print(f"wrote {out} ({chosen})")
+    echo(f"wrote {out} ({chosen})", err=True)
