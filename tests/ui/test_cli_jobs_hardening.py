@@ -147,3 +147,101 @@ def test_credentials_in_a_webhook_url_are_never_shown(store: Store, tmp_path: Pa
     shown = everything_shown(store, result, tmp_path)
     assert "webhook" in shown
     assert SECRET not in shown
+
+
+# -- a run killed after its commit ----------------------------------------------------------------
+KILLED_AFTER_COMMIT = """
+import os, sys, time
+import ui.cli
+import ui.context
+
+opened = ui.context.open_configured_store
+
+def open_and_pause_after_commit(url):
+    store = opened(url)
+    apply = store.apply
+
+    def apply_then_pause(*args, **kwargs):
+        result = apply(*args, **kwargs)
+        print("committed", flush=True)
+        time.sleep(600)
+        return result
+
+    store.apply = apply_then_pause
+    return store
+
+ui.context.open_configured_store = open_and_pause_after_commit
+sys.argv[0] = "chokepoint"
+ui.cli.main()
+"""
+
+ONE_FAB = {"nodes": [{"id": "cn-auto", "kind": "industry", "name": "CN automotive"},
+                     {"id": "chip-x", "kind": "chip", "name": "Chip X"},
+                     {"id": "fab-a", "kind": "supplier", "name": "Fab A"}],
+           "edges": [{"from": "cn-auto", "to": "chip-x", "kind": "requires"},
+                     {"from": "chip-x", "to": "fab-a", "kind": "supplied_by"}]}
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    posts: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 -- the name http.server calls
+            posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", posts
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_its_commit_gets_its_report_and_alert_from_the_next_run(
+        store: Store, tmp_path: Path, webhook: tuple[str, list[dict]]) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url, posts = webhook
+    (tmp_path / "one.json").write_text(json.dumps(ONE_FAB), encoding="utf-8")
+    path = jobs_file(tmp_path, '[[source]]\nname = "fabs"\nreader = "tabular"\n'
+                     f'location = "one.json"\nwebhook = "{url}"\n')
+    args = ["--store", store.url, "jobs", "run", "--config", str(path), "--state-dir",
+            str(tmp_path / "state")]
+    repo = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_COMMIT, *args], text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(repo)})
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.startswith("committed"), child.communicate()[1][-3000:]
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert posts == []
+    killed, = store.runs("fabs")
+    assert killed.status == "ok"
+
+    result = jobs_run(store, path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    runs = {r.run_id: r for r in store.runs("fabs")}
+    late = runs[killed.run_id]
+    assert {"target": "cn-auto", "node": "fab-a"} in late.details["new_spofs"]
+    assert late.details.get("alerted") is True
+    assert [p["run_id"] for p in posts] == [killed.run_id]
