@@ -38,6 +38,9 @@ class ZDD:
         self._unique: dict[tuple[int, int, int], int] = {}
         self._without: dict[tuple[int, int], int] = {}
         self._union: dict[tuple[int, int], int] = {}
+        self._minimal: dict[int, int] = {}
+        self._at_most: dict[tuple[int, int], int] = {}
+        self._join: dict[tuple[int, int, int], int] = {}
 
     def node(self, level: int, lo: int, hi: int) -> int:
         """The family ``lo ∪ {S ∪ {level} : S ∈ hi}`` (``hi`` and ``lo`` below ``level``)."""
@@ -101,6 +104,62 @@ class ZDD:
         self._without[key] = result
         return result
 
+    def minimal(self, f: int) -> int:
+        """The sets of ``f`` that contain no other set of ``f``."""
+        if f <= BASE:
+            return f
+        found = self._minimal.get(f)
+        if found is None:
+            lo = self.minimal(self.lo[f])
+            found = self._minimal[f] = self.node(
+                self.level[f], lo, self.without(self.minimal(self.hi[f]), lo))
+        return found
+
+    def at_most(self, f: int, k: int) -> int:
+        """The sets of ``f`` with at most ``k`` elements."""
+        if f <= BASE:
+            return f
+        if k <= 0:
+            return BASE if self.has_empty_set(f) else EMPTY
+        key = (f, k)
+        found = self._at_most.get(key)
+        if found is None:
+            found = self._at_most[key] = self.node(
+                self.level[f], self.at_most(self.lo[f], k), self.at_most(self.hi[f], k - 1))
+        return found
+
+    def join(self, f: int, g: int, k: int) -> int:
+        """``{A ∪ B : A ∈ f, B ∈ g}``, keeping the unions of at most ``k`` elements."""
+        if f == EMPTY or g == EMPTY or k < 0:
+            return EMPTY
+        if f == BASE:
+            return self.at_most(g, k)
+        if g == BASE:
+            return self.at_most(f, k)
+        if g < f:
+            f, g = g, f
+        key = (f, g, k)
+        found = self._join.get(key)
+        if found is not None:
+            return found
+        lf, lg = self.level[f], self.level[g]
+        if lf < lg:
+            result = self.node(lf, self.join(self.lo[f], g, k), self.join(self.hi[f], g, k - 1))
+        elif lg < lf:
+            result = self.node(lg, self.join(f, self.lo[g], k), self.join(f, self.hi[g], k - 1))
+        else:
+            f0, f1, g0, g1 = self.lo[f], self.hi[f], self.lo[g], self.hi[g]
+            hi = self.union(self.union(self.join(f1, g0, k - 1), self.join(f0, g1, k - 1)),
+                            self.join(f1, g1, k - 1))
+            result = self.node(lf, self.join(f0, g0, k), hi)
+        self._join[key] = result
+        return result
+
+    @property
+    def size(self) -> int:
+        """Nodes in the store."""
+        return len(self.level)
+
     def count(self, f: int, memo: dict[int, int] | None = None) -> int:
         """How many sets ``f`` holds."""
         memo = {} if memo is None else memo
@@ -110,26 +169,67 @@ class ZDD:
             memo[f] = self.count(self.lo[f], memo) + self.count(self.hi[f], memo)
         return memo[f]
 
-    def sets(self, f: int, size: int | None = None) -> Iterator[tuple[int, ...]]:
-        """The sets of ``f`` (of exactly ``size`` elements if given) as tuples of levels."""
-        sizes: dict[int, set[int]] = {}
+    def size_counts(self, f: int, most: int) -> list[int]:
+        """How many sets of each size ``0..most`` the family ``f`` holds (larger ones are
+        not counted)."""
+        memo: dict[int, list[int]] = {EMPTY: [0] * (most + 1), BASE: [1] + [0] * most}
+        lo_of, hi_of = self.lo, self.hi
+        stack = [f]
+        while stack:
+            g = stack[-1]
+            if g in memo:
+                stack.pop()
+                continue
+            lo, hi = lo_of[g], hi_of[g]
+            pending = [c for c in (lo, hi) if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            low, high = memo[lo], memo[hi]
+            memo[g] = [low[0]] + [a + b for a, b in zip(low[1:], high, strict=False)]
+        return memo[f]
 
-        def possible(g: int) -> set[int]:
-            if g <= BASE:
-                return {0} if g == BASE else set()
-            if g not in sizes:
-                sizes[g] = possible(self.lo[g]) | {s + 1 for s in possible(self.hi[g])}
-            return sizes[g]
+    def min_sizes(self, f: int) -> dict[int, int]:
+        """The smallest set size under every node of ``f`` (terminals included)."""
+        memo: dict[int, int] = {EMPTY: 1 << 30, BASE: 0}
+        lo_of, hi_of = self.lo, self.hi
+        stack = [f]
+        while stack:
+            g = stack[-1]
+            if g in memo:
+                stack.pop()
+                continue
+            lo, hi = lo_of[g], hi_of[g]
+            pending = [c for c in (lo, hi) if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[g] = min(memo[lo], memo[hi] + 1)
+        return memo
 
-        def walk(g: int, want: int | None, prefix: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-            if g <= BASE:
-                if g == BASE and not want:
-                    yield prefix
-                return
-            if want is not None and want not in possible(g):
-                return
-            yield from walk(self.lo[g], want, prefix)
-            yield from walk(self.hi[g], None if want is None else want - 1,
-                            prefix + (self.level[g],))
-
-        yield from walk(f, size, ())
+    def sets(self, f: int, most: int | None = None) -> Iterator[tuple[int, ...]]:
+        """The sets of ``f`` (of at most ``most`` elements if given) as tuples of levels,
+        streamed with an explicit stack: each set costs about one step per element."""
+        if f == EMPTY:
+            return
+        level, lo_of, hi_of = self.level, self.lo, self.hi
+        smallest = None if most is None else self.min_sizes(f)
+        bound = -1 if most is None else most
+        stack: list[tuple[int, tuple[int, ...]]] = [(f, ())]
+        pop, push = stack.pop, stack.append
+        while stack:
+            g, prefix = pop()
+            if smallest is not None and len(prefix) + smallest[g] > bound:
+                continue
+            while g > BASE:
+                lo = lo_of[g]
+                if lo != EMPTY:
+                    push((lo, prefix))
+                prefix += (level[g],)
+                g = hi_of[g]
+                if smallest is not None and len(prefix) + smallest[g] > bound:
+                    break
+            else:
+                yield prefix

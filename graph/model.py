@@ -20,6 +20,8 @@ __all__ = [
     "parse_node_kind",
     "parse_rel_kind",
     "is_valid_id",
+    "BASES",
+    "REL_TIME_TRUST",
 ]
 
 
@@ -125,7 +127,11 @@ RelKey = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on)."""
+    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on).
+
+    ``counted`` is false for a ``SUPPLIED_BY`` or ``LOCATED_IN`` edge that the item's source
+    of record for shares does not assert: it is kept and shown, but the analysis leaves it out.
+    """
 
     from_id: str
     to_id: str
@@ -140,6 +146,14 @@ class Relationship:
     sources: tuple[str, ...] = ()
     last_run: str | None = None
     origin: str | None = field(default=None, compare=False)
+    # How sure (DESIGN §4.7) and time (§4.6); all optional, unset means "not given".
+    basis: str | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    buffer_months: float | None = None
+    lead_time_months: float | None = None
+    surge_share: float | None = None
+    counted: bool = True
 
     @property
     def key(self) -> RelKey:
@@ -153,6 +167,12 @@ class Relationship:
             "role": self.role,
             "citation": self.citation,
             "as_of": self.as_of,
+            "basis": self.basis,
+            "share_low": self.share_low,
+            "share_high": self.share_high,
+            "buffer_months": self.buffer_months,
+            "lead_time_months": self.lead_time_months,
+            "surge_share": self.surge_share,
             "attributes": dict(self.attributes),
         }
 
@@ -164,7 +184,13 @@ NODE_FIELDS = (
     "id", "kind", "name", "description", "failure_probability", "min_supply_share",
     "blockable", "citation", "as_of",
 )
-REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of")
+REL_TIME_TRUST = ("basis", "share_low", "share_high", "buffer_months", "lead_time_months",
+                  "surge_share")
+"""Relationship fields on how sure a fact is (§4.7) and on time (§4.6), rarely all set."""
+REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of",
+              *REL_TIME_TRUST)
+BASES = ("cited", "estimate", "assumption")
+"""What a relationship stands on: a cited fact, an estimate, or a modelling assumption."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +198,8 @@ class Batch:
     """What one ingest run asserts: the whole contribution of one named source.
 
     ``unresolved`` lists names a reader could not match to a known entity (reported, never
-    guessed); ``origin`` is the file or URL read.
+    guessed); ``origin`` is the file or URL read.  ``priority`` ranks the source against the
+    others when they disagree (higher wins; equal priorities: the newer run wins).
     """
 
     source: str
@@ -181,3 +208,4 @@ class Batch:
     origin: str | None = None
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    priority: int = 0

@@ -13,16 +13,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from graph.errors import ConcurrentRunError, ConfigError
 from graph.store import RunRecord
-from ingest.jobs import JobsConfig, load_jobs_config, run_jobs, serve
 from ui.context import Settings
-from ui.jobs_runner import AnalysisChanges
 from ui.output import echo, emit_json, emit_table, format_option, terminal_safe
+
+if TYPE_CHECKING:
+    from ingest.jobs import JobsConfig
 
 __all__ = ["jobs", "EXIT_FAILED", "EXIT_INPUT", "EXIT_LOCKED"]
 
@@ -64,6 +65,9 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 
     Exits 0 when all succeeded, 1 when any failed, 3 when another run holds the lock.
     """
+    from ingest.jobs import run_jobs
+    from ui.jobs_runner import AnalysisChanges
+
     settings: Settings = ctx.obj
     config = _load_config(config_path)
     with _logging():
@@ -88,6 +92,9 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 def serve_command(settings: Settings, config_path: Path, state_dir: Path | None) -> None:
     """Run the sources at their `schedule` times, in this process, until stopped (SIGTERM or
     Ctrl-C).  For small setups; prefer cron, a systemd timer or a CronJob elsewhere."""
+    from ingest.jobs import serve
+    from ui.jobs_runner import AnalysisChanges
+
     config = _load_config(config_path)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -115,6 +122,8 @@ def history_command(settings: Settings, source: str | None, limit: int, fmt: str
 
 def _load_config(path: Path) -> JobsConfig:
     """The jobs file; one that is refused exits 2, as refused input does everywhere."""
+    from ingest.jobs import load_jobs_config
+
     try:
         return load_jobs_config(path)
     except ConfigError as exc:

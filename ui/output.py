@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 __all__ = ["FORMATS", "format_option", "console", "err_console", "emit_json", "emit_table",
-           "emit_csv", "progress", "terminal_safe", "echo"]
+           "emit_csv", "progress", "progress_bar", "terminal_safe", "echo"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -94,3 +94,19 @@ def progress(description: str) -> Any:
     return Progress(SpinnerColumn(), TextColumn(description), TimeElapsedColumn(),
                     console=err_console(), transient=True,
                     disable=not sys.stderr.isatty())
+
+
+def progress_bar(description: str) -> Any:
+    """A bar with a count, elapsed and remaining time on a terminal; silent otherwise."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err_console(),
+                    transient=True, disable=not sys.stderr.isatty())
