@@ -39,6 +39,7 @@ __all__ = [
     "capacity_loss",
     "country_shares",
     "TOLERANCE",
+    "upstream",
 ]
 
 TOLERANCE = 1e-9

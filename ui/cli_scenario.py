@@ -14,7 +14,7 @@ import click
 
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -95,8 +95,8 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                  _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
                  _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
-    click.echo(region_line(result.loss_by_region()))
-    click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
+    echo(region_line(result.loss_by_region()))
+    echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 
