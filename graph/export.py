@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import networkx as nx
-
 from graph.model import NODE_FIELDS, REL_FIELDS, Node, Relationship
 from graph.store import Store
 
@@ -105,6 +103,8 @@ def export_json(store: Store, out: Path) -> None:
 
 
 def export_graphml(store: Store, out: Path) -> None:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     doc = graph_document(store)
     for record in doc["nodes"]:

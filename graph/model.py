@@ -70,13 +70,14 @@ def parse_rel_kind(text: str) -> RelKind:
         raise ValueError(f"unknown relationship kind {text!r}; use one of: {allowed}") from None
 
 
-_ID = re.compile(r"^(?:[a-z0-9][a-z0-9._:/+-]*|[A-Z]{2})$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._:/+-]*$")
+_COUNTRY_ID = re.compile(r"^[A-Z]{2}$")
 
 
 def is_valid_id(node_id: str, kind: NodeKind | None = None) -> bool:
     """Ids are lower-case slugs; a country's id is its upper-case ISO 3166-1 alpha-2 code."""
-    if kind is NodeKind.COUNTRY:
-        return bool(re.fullmatch(r"[A-Z]{2}", node_id))
+    if kind is NodeKind.COUNTRY or (kind is None and _COUNTRY_ID.match(node_id)):
+        return bool(_COUNTRY_ID.match(node_id))
     return bool(_ID.match(node_id)) and len(node_id) <= 200
 
 

@@ -10,16 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import ChokepointError
+from graph.integrity import check_plan
 from graph.merge import Conflict
 from graph.model import Batch, Node, NodeKind, Relationship, RelKind
-from graph.networkx_view import to_networkx
 from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
 from graph.validate import validate_batch
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
 
@@ -151,7 +152,9 @@ class Store(ABC):
         def work(load_state: LoadState) -> SyncPlan:
             state = load_state()
             validate_batch(batch, known_ids=state.nodes.keys())
-            return plan_sync(batch, state, run.run_id)
+            plan = plan_sync(batch, state, run.run_id)
+            check_plan(batch, state.nodes, plan)
+            return plan
 
         try:
             with _collector_paused():
@@ -175,6 +178,8 @@ class Store(ABC):
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
         """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``, from
         one :meth:`snapshot`."""
+        from graph.networkx_view import to_networkx  # NetworkX loads only when needed
+
         nodes, rels = self.snapshot()
         if node_kinds is not None:
             wanted_nodes = {NodeKind(k) for k in node_kinds}

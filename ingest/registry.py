@@ -31,7 +31,8 @@ _READERS: dict[str, Reader] = {}
 _DESCRIPTIONS: dict[str, str] = {}
 _PRIORITIES: dict[str, int] = {}
 # Modules that register readers when imported; listed here so a lookup finds them all.
-_MODULES = ("ingest.tabular", "ingest.cyclonedx", "ingest.spdx", "ingest.eto", "ingest.epoch")
+_MODULES = ("ingest.tabular", "ingest.cyclonedx", "ingest.spdx", "ingest.eto", "ingest.epoch",
+            "ingest.openpsa")
 
 
 def register(name: str, description: str,

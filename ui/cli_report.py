@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 
-from analysis.report import build_report
-from analysis.scenario import load_scenario
 from graph.errors import ConfigError
 from graph.urls import redact_url
+from ui.cli_analyze import analysis_graph, facts_option
 from ui.output import err_console, progress
 from ui.reports import RENDERERS, format_for, render
 
@@ -54,6 +53,7 @@ def _choose_format(fmt: str | None, out: Path) -> str:
               help="A target node (repeatable).  Default: every industry node.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 500),
               help="How many chokepoints and concentrated inputs to list.")
+@facts_option
 @click.pass_obj
 def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None,
            perspective: str | None, allies: str | None, targets: tuple[str, ...],
@@ -61,11 +61,14 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     """Write a chokepoint report: summary, tables, the critical subgraph, methodology and
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
     formulas are neutralised and HTML carries no script."""
+    from analysis.report import build_report
+    from analysis.scenario import load_scenario
+
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
     store = settings.store
-    graph = store.read_graph()
+    graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     with progress("Analysing and writing the report") as bar:
         bar.add_task("report", total=None)
