@@ -145,14 +145,16 @@ def _emit_runs(records: list[RunRecord], fmt: str, title: str, *,
         return
     records = [r.redacted() for r in records]
     columns: tuple[str, ...] = ("source", "status", "added", "removed", "changed", "new SPOFs",
-                                "note")
+                                "new conflicts", "note")
     rows: list[tuple[Any, ...]] = [(r.source, r.status, r.added, r.removed, r.changed,
-             _spof_text(r.details.get("new_spofs")), _note(r)) for r in records]
+             _spof_text(r.details.get("new_spofs")), r.details.get("new_conflicts", ""),
+             _note(r)) for r in records]
     if with_start:
         columns = ("started", *columns)
         rows = [(r.started.replace("T", " ")[:19], *row) for r, row in zip(records, rows,
                                                                           strict=True)]
-    emit_table(title, columns, rows, justify_right=("added", "removed", "changed"))
+    emit_table(title, columns, rows,
+               justify_right=("added", "removed", "changed", "new conflicts"))
 
 
 def _note(run: RunRecord) -> str:
