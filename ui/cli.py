@@ -21,6 +21,7 @@ from graph.urls import redact_url
 from ui.cli_analyze import analyze
 from ui.cli_app import ui_command
 from ui.cli_jobs import jobs
+from ui.cli_nodes import search, show, targets
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
@@ -67,8 +68,9 @@ def _report_problems(exc: InputError) -> None:
 
 @click.group(cls=ChokepointGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", metavar="URL", envvar="CHOKEPOINT_STORE",
-              help="Where the graph lives: a file path or sqlite:///path (embedded SQLite), or "
-                   "neo4j://host:7687 / bolt://host:7687 (credentials from NEO4J_USER and "
+              help="Where the graph lives: a file path or sqlite:///path (embedded SQLite; "
+                   "the file must exist, except for seed, ingest and jobs, which create it), "
+                   "or neo4j://host:7687 / bolt://host:7687 (credentials from NEO4J_USER and "
                    "NEO4J_PASSWORD).  Default: $CHOKEPOINT_STORE, else an embedded store in "
                    "~/.local/share/chokepoint, filled with the bundled seeds on first use.")
 @click.version_option(package_name="chokepoint")
@@ -78,7 +80,7 @@ def cli(ctx: click.Context, store_url: str | None) -> None:
 
     Build the AI supply-chain graph, find single points of failure and chokepoints, run
     what-if scenarios and export reports.  Start with `chokepoint seed` and
-    `chokepoint stats`.
+    `chokepoint stats`; find nodes with `chokepoint search TEXT` and `chokepoint show ID`.
     """
     settings = Settings(store_url)
     ctx.obj = settings
@@ -108,9 +110,20 @@ def seed(settings: Settings, dry_run: bool, fmt: str) -> None:
 
     Running it again changes nothing; it replaces what the seeds said before.
     """
+    settings.announce_seeding = False
+    store = settings.store_to_write
+    if settings.seeded_on_open is not None:
+        # The default store fills itself with the seeds when it is created; say so rather
+        # than report the second, empty load.
+        _print_ingest(settings.seeded_on_open, fmt)
+        if fmt != "json":
+            click.echo(f"The store {redact_url(store.url)} was new, so it was filled with the "
+                       "bundled seeds just now; running `chokepoint seed` again changes "
+                       "nothing.")
+        return
     with progress("Loading the seeds") as bar:
         bar.add_task("seed", total=None)
-        result = load_seeds(settings.store, dry_run=dry_run)
+        result = load_seeds(store, dry_run=dry_run)
     _print_ingest(result, fmt)
 
 
@@ -145,7 +158,7 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
 def _write_batch(settings: Settings, batch: Batch, dry_run: bool, fmt: str) -> None:
     with progress("Validating and writing") as bar:
         bar.add_task("write", total=None)
-        result = settings.store.apply(batch, dry_run=dry_run)
+        result = settings.store_to_write.apply(batch, dry_run=dry_run)
     _print_ingest(result, fmt)
     if fmt != "json":
         click.echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
@@ -206,7 +219,8 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
 @pass_settings
 def stats(settings: Settings, fmt: str) -> None:
     """Count nodes per kind and relationships per kind."""
-    counts = settings.store.stats()
+    store = settings.store
+    counts = store.stats()
     if fmt == "json":
         emit_json(counts)
         return
@@ -214,8 +228,10 @@ def stats(settings: Settings, fmt: str) -> None:
     rows += [("relationship", k, counts["relationships"][k]) for k in (r.value for r in RelKind)]
     rows += [("total nodes", "", sum(counts["nodes"].values())),
              ("total relationships", "", sum(counts["relationships"].values()))]
-    emit_table(f"Store: {redact_url(settings.store.url)}", ("what", "kind", "count"), rows,
+    emit_table(f"Store: {redact_url(store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
+    if not sum(counts["nodes"].values()):  # in the table only: JSON stays one document
+        click.echo(f"The store is empty; {settings.how_to_fill()}.", err=True)
 
 
 EXPORT_FORMATS = sorted([*EXPORTERS, "openpsa"])
@@ -240,7 +256,7 @@ def export(settings: Settings, fmt: str, out: Path, target: str | None,
     if fmt != "openpsa":
         if target or fail_kinds:
             raise click.UsageError("--target and --fail-kinds go with --format openpsa")
-        export_graph(settings.store, fmt, out)
+        export_graph(settings.filled_store, fmt, out)
     else:
         if not target:
             raise click.UsageError("--format openpsa needs --target ID (the top event)")
@@ -254,7 +270,7 @@ def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
     from analysis.semantics import resolve_targets
     from graph.export import atomic_write
 
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     resolve_targets(graph, [target])
     kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
         else None
@@ -265,7 +281,7 @@ def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
 
 
 register_analyze_commands(analyze)
-for _command in (analyze, scenario, report, jobs, ui_command):
+for _command in (analyze, scenario, report, jobs, ui_command, show, search, targets):
     cli.add_command(_command)
 
 

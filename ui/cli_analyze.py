@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ui.context import complete_node_ids
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
 if TYPE_CHECKING:
@@ -35,13 +36,13 @@ def analyze() -> None:
 
 def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ID",
-                        help=TARGET_HELP)(command)
+                        shell_complete=complete_node_ids, help=TARGET_HELP)(command)
 
 
 def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[str]]:
     from analysis.semantics import resolve_targets
 
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     return graph, resolve_targets(graph, targets)
 
 

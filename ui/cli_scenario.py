@@ -30,7 +30,7 @@ the analysis (a test keeps the two equal)."""
 
 
 def _graph(settings: Any) -> nx.MultiDiGraph:
-    return settings.store.read_graph()
+    return settings.filled_store.read_graph()
 
 
 def _pct(value: float | None) -> str:
