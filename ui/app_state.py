@@ -217,7 +217,8 @@ def _report(url: str | None, version: str, targets: Targets, scenario: str | Non
     parsed = parse_scenario(scenario, graph=graph) if scenario else None
     return build_report(graph, targets=targets, scenario=parsed, perspective=perspective_of,
                         allies=allies, top=top, provenance=store.runs(),
-                        store=describe_store(store.url))
+                        store=describe_store(store.url),
+                        conflicts=len(store.conflicts()))
 
 
 @st.cache_data(show_spinner="Rendering…", max_entries=32)
@@ -247,6 +248,27 @@ def _sources(url: str | None, version: str) -> pd.DataFrame:
         [{"source": s, "nodes": c["nodes"], "relationships": c["relationships"],
           "with citation": c["with citation"], "newest as_of": newest.get(s)}
          for s, c in sorted(counts.items())])
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _conflicts(url: str | None, version: str) -> pd.DataFrame:
+    """One row per conflict: the element, the property, the winner and each source's value."""
+    rows = []
+    for conflict in _store(url).conflicts():
+        winning = dict(conflict.values)[conflict.winner]
+        others = "; ".join(f"{s}: {_conflict_value(v)}" for s, v in conflict.values[1:])
+        rows.append({"element": conflict.element, "property": conflict.property,
+                     "winner": conflict.winner, "winning value": _conflict_value(winning),
+                     "other sources": others})
+    return pd.DataFrame(rows, columns=["element", "property", "winner", "winning value",
+                                       "other sources"])
+
+
+def _conflict_value(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}"
+                         for k, v in value.items())
+    return str(value)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -392,6 +414,9 @@ class View:
 
     def coverage(self) -> pd.DataFrame:
         return _coverage(self.url, self.version)
+
+    def conflicts(self) -> pd.DataFrame:
+        return _conflicts(self.url, self.version)
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

@@ -6,6 +6,7 @@ shown only with ``CHOKEPOINT_DEBUG=1``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from graph.export import EXPORTERS, export_graph
 from graph.model import Batch, NodeKind, RelKind
 from graph.store import IngestResult
 from graph.urls import redact_url
+from ingest.registry import CURATED_PRIORITY, PUBLIC_DATA_PRIORITY
 from ui.cli_analyze import analyze
 from ui.cli_app import ui_command
 from ui.cli_jobs import jobs
@@ -25,7 +27,7 @@ from ui.cli_nodes import search, show, targets
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
-from ui.output import emit_json, emit_table, err_console, format_option, progress
+from ui.output import emit_csv, emit_json, emit_table, err_console, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
 EXIT_ERROR = 1  # anything else went wrong
@@ -139,16 +141,22 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
     @click.option("--source", metavar="NAME",
                   help="Source name for sync semantics (default: READER:<file stem>).  A run "
                        "replaces everything this source asserted before.")
+    @click.option("--priority", type=int, metavar="N",
+                  help="Rank of this source when sources disagree: each property, and each "
+                       "item's list of shares, comes from the highest-priority source that "
+                       "gives it (equal priorities: the newest run).  Default: "
+                       f"{CURATED_PRIORITY} for tabular (curated) sources, then eto 15, "
+                       f"epoch 12, cyclonedx and spdx {PUBLIC_DATA_PRIORITY}.")
     @click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
     @format_option("table", "json")
     @pass_settings
-    def command(settings: Settings, path: Path, source: str | None, dry_run: bool,
-                fmt: str) -> None:
+    def command(settings: Settings, path: Path, source: str | None, priority: int | None,
+                dry_run: bool, fmt: str) -> None:
         from ingest.registry import read
 
         with progress(f"Reading {path}") as bar:
             bar.add_task("read", total=None)
-            batch = read(reader, path, source=source)
+            batch = read(reader, path, source=source, priority=priority)
         _write_batch(settings, batch, dry_run, fmt)
 
     command.__doc__ = help_text
@@ -218,20 +226,52 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
 @format_option("table", "json")
 @pass_settings
 def stats(settings: Settings, fmt: str) -> None:
-    """Count nodes per kind and relationships per kind."""
+    """Count nodes per kind, relationships per kind, and conflicts between sources."""
     store = settings.store
-    counts = store.stats()
+    counts: dict[str, Any] = dict(store.stats())
+    counts["conflicts"] = len(store.conflicts())
     if fmt == "json":
         emit_json(counts)
         return
     rows = [("node", k, counts["nodes"][k]) for k in (n.value for n in NodeKind)]
     rows += [("relationship", k, counts["relationships"][k]) for k in (r.value for r in RelKind)]
     rows += [("total nodes", "", sum(counts["nodes"].values())),
-             ("total relationships", "", sum(counts["relationships"].values()))]
+             ("total relationships", "", sum(counts["relationships"].values())),
+             ("conflicts between sources", "", counts["conflicts"])]
     emit_table(f"Store: {redact_url(store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
     if not sum(counts["nodes"].values()):  # in the table only: JSON stays one document
         click.echo(f"The store is empty; {settings.how_to_fill()}.", err=True)
+
+
+def _value_text(value: Any) -> str:
+    """A conflict's value in one cell: a share list as ``to=share; ...``, others as is."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+@cli.command()
+@click.option("--source", metavar="NAME", help="Only conflicts this source takes part in.")
+@format_option("table", "json", "csv")
+@pass_settings
+def conflicts(settings: Settings, source: str | None, fmt: str) -> None:
+    """List where sources disagree: one property of one element given different values, or
+    two lists of shares for one item.  Each shows every source's value and which one won
+    (the highest priority; equal priorities: the newest run)."""
+    found = settings.filled_store.conflicts(source=source)
+    if fmt == "json":
+        emit_json({"conflicts": [c.as_dict() for c in found]})
+        return
+    rows = [(c.element, c.property, c.winner, s, _value_text(v))
+            for c in found for s, v in c.values]
+    columns = ("element", "property", "winner", "source", "value")
+    if fmt == "csv":
+        from ui.reports.cells import neutralise
+
+        emit_csv(columns, [[neutralise(cell) for cell in row] for row in rows])
+        return
+    emit_table(f"{len(found)} conflict(s) between sources", columns, rows)
 
 
 EXPORT_FORMATS = sorted([*EXPORTERS, "openpsa"])

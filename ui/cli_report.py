@@ -73,6 +73,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
         result = build_report(graph, targets=targets or None, scenario=scenario,
                               perspective=perspective.strip().upper() if perspective else None,
                               allies=_countries(allies), top=top, provenance=store.runs(),
-                              store=describe_store(store.url))
+                              store=describe_store(store.url),
+                              conflicts=len(store.conflicts()))
         render(result, chosen, out)
     err_console().print(f"wrote {out} ({chosen})")

@@ -25,10 +25,11 @@ __all__ = ["open_configured_store", "load_seeds", "Settings", "pass_settings",
 
 
 def load_seeds(store: Store, *, dry_run: bool = False) -> IngestResult:
-    """Load the bundled seeds as source ``seeds`` (replacing what that source said before)."""
-    from ingest.tabular import read_tabular
+    """Load the bundled seeds as source ``seeds`` (replacing what that source said before),
+    at the priority of curated tabular sources."""
+    from ingest.registry import read
 
-    return store.apply(read_tabular(SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
+    return store.apply(read("tabular", SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
 
 
 def open_configured_store(url: str | None = None, *, create: bool = True,

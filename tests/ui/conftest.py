@@ -67,7 +67,15 @@ def app_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     with SQLiteStore(path) as store:
         load_seeds(store)
         store.apply(hostile_batch())
+        store.apply(disagreeing_batch())
     return str(path)
+
+
+def disagreeing_batch() -> Batch:
+    """A low-priority source that describes the seeds' H100 otherwise, in hostile words: one
+    conflict, which the seeds win."""
+    return Batch("survey", [Node("nvidia-h100", NodeKind.CHIP, "NVIDIA H100", description=IMG)],
+                 [], priority=1)
 
 
 @pytest.fixture

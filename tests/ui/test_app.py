@@ -195,6 +195,15 @@ def test_data_lists_sources_runs_and_coverage(app):
     assert any("read-only" in i.value for i in app.info)
 
 
+def test_data_lists_the_conflicts_between_sources_with_their_winner(app):
+    open_page(app, "data")
+    conflicts = next(d.value for d in app.dataframe if "winner" in d.value.columns)
+    row = conflicts[conflicts["element"] == "nvidia-h100"].iloc[0]
+    assert (row["property"], row["winner"]) == ("description", "seeds")
+    assert row["winning value"].startswith("Hopper GH100") and "survey" in row["other sources"]
+    assert any(m.label == "conflicts" and m.value == "1" for m in app.metric)
+
+
 def test_data_offers_upload_only_when_allowed(app, monkeypatch):
     monkeypatch.setenv("CHOKEPOINT_APP_ALLOW_INGEST", "1")
     open_page(app, "data")

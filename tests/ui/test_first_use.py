@@ -24,6 +24,7 @@ EMPTY_STORE_COMMANDS = [
     ["export", "--out", "{tmp}/out.json"],
     ["report", "--out", "{tmp}/report.md"],
     ["scenario", "run", str(REPO / "seeds" / "scenarios" / "asml-outage.yaml")],
+    ["conflicts"],
 ]
 
 
