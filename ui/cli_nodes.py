@@ -29,11 +29,19 @@ def _label(names: dict[str, str], node_id: str) -> str:
 
 
 def _node_document(node: Node, rels: list[Relationship], names: dict[str, str],
-                   used_shares: dict[tuple[str, str], float], spof_of: list[str]
-                   ) -> dict[str, Any]:
-    properties = {k: v for k, v in node.properties().items()
-                  if k not in ("kind", "name", "attributes") and v is not None}
-    properties.update(node.attributes)
+                   used_shares: dict[tuple[str, str], float], spof_of: list[str],
+                   claims: dict[str, dict[str, Any]], origin: dict[str, str]) -> dict[str, Any]:
+    values = {k: v for k, v in node.properties().items()
+              if k not in ("kind", "attributes") and v is not None}
+    values.update(node.attributes)
+    alone = node.sources[0] if len(node.sources) == 1 else None
+
+    def provenance(key: str) -> dict[str, Any]:
+        source = origin.get(key, alone)
+        citation = claims.get(source, {}).get("citation") if claims and source else None
+        return {"source": source, "citation": citation or node.citation}
+
+    properties = {k: {"value": v, **provenance(k)} for k, v in values.items()}
     inputs = [{"relationship": r.kind.value, "to": r.to_id, "name": names.get(r.to_id),
                **{k: getattr(r, k) for k in INPUT_FIELDS if getattr(r, k) is not None},
                **({"share_used": round(used_shares[(r.kind.value, r.to_id)], 6)}
@@ -67,18 +75,22 @@ def show(settings: Settings, node_id: str, fmt: str) -> None:
     (with listed and used shares, groups and basis), its dependents, and the default targets
     (industry nodes) it is a single point of failure of."""
     from analysis.spof import single_points_of_failure
+    from graph.merge import property_sources
     from graph.networkx_view import to_networkx
 
-    nodes, rels = settings.filled_store.snapshot()
+    state = settings.filled_store.stored_state()
+    nodes, rels = list(state.nodes.values()), list(state.relationships.values())
     names = _names(nodes)
-    node = next((n for n in nodes if n.id == node_id), None)
+    node = state.nodes.get(node_id)
     if node is None:
         raise NotFoundError(f"unknown node {node_id!r}{did_you_mean(names, [node_id])}; find "
                             "ids with `chokepoint search TEXT`")
     graph = to_networkx(nodes, rels)
     spof_of = sorted(t for t, found in single_points_of_failure(graph).items()
                      if node_id in found)
-    document = _node_document(node, rels, names, _used_shares(graph, node_id), spof_of)
+    claims = state.node_claims.get(node_id) or {}
+    document = _node_document(node, rels, names, _used_shares(graph, node_id), spof_of,
+                              claims, property_sources(claims, state.ranks))
     if fmt == "json":
         emit_json(document)
         return
@@ -86,11 +98,18 @@ def show(settings: Settings, node_id: str, fmt: str) -> None:
 
 
 def _print_node(doc: dict[str, Any], names: dict[str, str]) -> None:
-    click.echo(f"{doc['name']} ({doc['id']}), a {doc['kind']} node")
-    click.echo(f"Sources: {', '.join(doc['sources']) or '—'} (last run {doc['last_run'] or '—'})"
-               f"; citation: {doc['citation'] or '—'}; as of {doc['as_of'] or '—'}")
-    emit_table("Properties (each from the sources and citation above)", ("property", "value"),
-               [(k, v) for k, v in doc["properties"].items() if k not in ("citation", "as_of")])
+    click.echo(f"{doc['name']} ({doc['id']}), a {doc['kind']} node; sources: "
+               f"{', '.join(doc['sources']) or '—'} (last run {doc['last_run'] or '—'})")
+    shown = {k: p for k, p in doc["properties"].items() if k != "citation"}
+    origins = {(p["source"], p["citation"]) for p in shown.values()}
+    if len(origins) == 1:  # one source said it all: name it once
+        (source, citation), = origins
+        emit_table(f"Properties, all from {source or '—'} (citation: {citation or '—'})",
+                   ("property", "value"), [(k, p["value"]) for k, p in shown.items()])
+    else:
+        emit_table("Properties", ("property", "value", "source", "citation"),
+                   [(k, p["value"], p["source"] or "", p["citation"] or "")
+                    for k, p in shown.items()])
     emit_table("Inputs: what it depends on",
                ("relationship", "node", "share listed", "share used", "group", "basis",
                 "sources"),

@@ -144,12 +144,37 @@ def test_show_gives_a_nodes_properties_provenance_inputs_dependents_and_spofs(
 def test_show_lists_listed_and_used_shares_that_sum_to_one(seeded: str) -> None:
     shown = as_json(chokepoint("show", "hbm3e", "--format", "json", store=seeded))
     assert shown["citation"].startswith("Counterpoint")
-    assert shown["properties"]["min_supply_share"] == 0.05
+    assert shown["properties"]["min_supply_share"] == {
+        "value": 0.05, "source": "seeds", "citation": shown["citation"]}
     used = [i["share_used"] for i in shown["inputs"] if i["relationship"] == "SUPPLIED_BY"]
     assert len(used) >= 2
     assert sum(used) == pytest.approx(1.0, abs=1e-5)
     table = chokepoint("show", "hbm3e", store=seeded)
     assert "SK hynix" in table.stdout and "share used" in table.stdout
+
+
+def test_show_names_the_source_and_citation_of_each_property(tmp_path: Path) -> None:
+    def source(name: str, priority: str, node: dict) -> None:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"nodes": [node], "edges": []}), encoding="utf-8")
+        done = chokepoint("ingest", "tabular", str(path), "--source", name, "--priority",
+                          priority, store=store)
+        assert done.returncode == 0, done.stderr
+
+    store = str(tmp_path / "g.db")
+    source("registry", "10", {"id": "fab", "kind": "supplier", "name": "Fab Inc.",
+                              "description": "a fab", "citation": "company registry"})
+    source("survey", "20", {"id": "fab", "kind": "supplier", "name": "Fab",
+                            "failure_probability": 0.1, "citation": "industry survey"})
+    shown = as_json(chokepoint("show", "fab", "--format", "json", store=store))
+    assert shown["sources"] == ["registry", "survey"]
+    assert shown["properties"]["name"] == {"value": "Fab", "source": "survey",
+                                           "citation": "industry survey"}
+    assert shown["properties"]["description"] == {"value": "a fab", "source": "registry",
+                                                  "citation": "company registry"}
+    assert shown["properties"]["failure_probability"]["source"] == "survey"
+    table = chokepoint("show", "fab", store=store).stdout
+    assert "company registry" in table and "industry survey" in table
 
 
 def test_search_finds_ids_and_names_ignoring_case_and_accents(tmp_path: Path) -> None:
