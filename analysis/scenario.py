@@ -253,7 +253,7 @@ def check_scenario(scenario: Scenario, graph: nx.MultiDiGraph) -> None:
             what = f"no {kind} with id {node_id!r}" if kind else f"no node with id {node_id!r}"
             names = {n: str(d.get("name") or n) for n, d in graph.nodes(data=True)
                      if kind is None or d.get("kind") == kind}
-            hint = did_you_mean(names, [node_id]) or (
+            hint = did_you_mean(names, [node_id]) + (
                 " (country ids are upper-case ISO codes such as TW)" if kind == "country" else "")
             problems.append(Problem(f"{what} in the graph{hint}", file=scenario.source,
                                     row=scenario.lines.get(entry), column=column))
