@@ -31,12 +31,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from analysis.semantics import resolve_targets
 from analysis.structure import Rule, SupplyStructure, compile_structure
 
-__all__ = ["IndexedRule", "IndexedRules", "index_rule", "single_points_of_failure",
-           "spof_sets"]
+__all__ = ["IndexedRule", "IndexedRules", "dependency_components", "dependency_order",
+           "index_rule", "single_points_of_failure", "spof_sets"]
 
 ANY, EVERY, THRESHOLD = 0, 1, 2
 
@@ -135,30 +136,67 @@ def spof_sets(indexed: IndexedRules, keep: Iterable[int]) -> dict[int, frozenset
 
 def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
     """Strongly connected components of nodes ``0..n-1`` whose inputs are ``inputs[x]``,
-    inputs first: the acyclic part peeled by counting (Kahn), what is left (cycles and what
-    depends on them) by an iterative Tarjan.
+    inputs first (see :func:`dependency_order`).
 
     >>> dependency_components([[1], [], [3], [2, 1]])
     [[1], [0], [2, 3]]
     """
-    n = len(inputs)
-    waiting = [0] * n
-    dependents: list[list[int]] = [[] for _ in range(n)]
-    for node, node_inputs in enumerate(inputs):
-        distinct = set(node_inputs)
-        waiting[node] = len(distinct)
-        for m in distinct:
-            dependents[m].append(node)
-    ready = [node for node in range(n) if not waiting[node]]
+    src = [node for node, node_inputs in enumerate(inputs) for _ in node_inputs]
+    dst = [m for node_inputs in inputs for m in node_inputs]
+    return dependency_order(len(inputs), np.array(src, dtype=np.int64),
+                            np.array(dst, dtype=np.int64))
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (by sorting: NumPy's hashing ``unique`` is slower on
+    millions of integers)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) \
+        else values
+
+
+def _gather(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values[starts[i]:ends[i]]`` for every ``i``, concatenated."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return values[:0]
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return values[offsets + np.arange(total)]
+
+
+def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]]:
+    """Strongly connected components of nodes ``0..n-1`` where ``src[i]`` reads
+    ``dst[i]``, inputs first: the acyclic part peeled by counting (Kahn's algorithm, one
+    NumPy step per depth), what is left (cycles and what depends on them) by an iterative
+    Tarjan."""
+    if not n:
+        return []
+    pairs = sorted_unique(src.astype(np.int64) * n + dst)
+    src, dst = pairs // n, pairs % n
+    waiting = np.bincount(src, minlength=n)
+    by_input = np.argsort(dst, kind="stable")
+    readers = src[by_input]
+    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
+    frontier = np.flatnonzero(waiting == 0)
     result: list[list[int]] = []
-    for node in ready:  # grows while it is read
-        result.append([node])
-        for d in dependents[node]:
-            waiting[d] -= 1
-            if not waiting[d]:
-                ready.append(d)
-    if len(ready) == n:
+    while len(frontier):
+        result += [[node] for node in frontier.tolist()]
+        reached = _gather(pointer[frontier], pointer[frontier + 1], readers)
+        if not len(reached):
+            break
+        reached = np.sort(reached)
+        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
+        candidates = reached[first]
+        waiting[candidates] -= np.diff(np.append(first, len(reached)))
+        frontier = candidates[waiting[candidates] == 0]
+    if len(result) == n:
         return result
+    waiting = waiting.tolist()
+    inputs: dict[int, list[int]] = {}
+    for s, d in zip(src.tolist(), dst.tolist(), strict=True):
+        if waiting[s]:
+            inputs.setdefault(s, []).append(d)
     left = [node for node in range(n) if waiting[node]]
     number = [-1] * n
     low = [0] * n
@@ -168,7 +206,7 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
     for root in left:
         if number[root] >= 0:
             continue
-        work = [(root, iter(set(inputs[root])))]
+        work = [(root, iter(inputs.get(root, ())))]
         number[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -183,7 +221,7 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
                     counter += 1
                     stack.append(m)
                     on_stack[m] = True
-                    work.append((m, iter(set(inputs[m]))))
+                    work.append((m, iter(inputs.get(m, ()))))
                     break
                 if on_stack[m]:
                     low[node] = min(low[node], number[m])
