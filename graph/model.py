@@ -20,6 +20,8 @@ __all__ = [
     "parse_node_kind",
     "parse_rel_kind",
     "is_valid_id",
+    "BASES",
+    "REL_TIME_TRUST",
 ]
 
 
@@ -68,13 +70,14 @@ def parse_rel_kind(text: str) -> RelKind:
         raise ValueError(f"unknown relationship kind {text!r}; use one of: {allowed}") from None
 
 
-_ID = re.compile(r"^(?:[a-z0-9][a-z0-9._:/+-]*|[A-Z]{2})$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._:/+-]*$")
+_COUNTRY_ID = re.compile(r"^[A-Z]{2}$")
 
 
 def is_valid_id(node_id: str, kind: NodeKind | None = None) -> bool:
     """Ids are lower-case slugs; a country's id is its upper-case ISO 3166-1 alpha-2 code."""
-    if kind is NodeKind.COUNTRY:
-        return bool(re.fullmatch(r"[A-Z]{2}", node_id))
+    if kind is NodeKind.COUNTRY or (kind is None and _COUNTRY_ID.match(node_id)):
+        return bool(_COUNTRY_ID.match(node_id))
     return bool(_ID.match(node_id)) and len(node_id) <= 200
 
 
@@ -124,7 +127,11 @@ RelKey = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on)."""
+    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on).
+
+    ``counted`` is false for a ``SUPPLIED_BY`` or ``LOCATED_IN`` edge that the item's source
+    of record for shares does not assert: it is kept and shown, but the analysis leaves it out.
+    """
 
     from_id: str
     to_id: str
@@ -139,6 +146,14 @@ class Relationship:
     sources: tuple[str, ...] = ()
     last_run: str | None = None
     origin: str | None = field(default=None, compare=False)
+    # How sure (DESIGN §4.7) and time (§4.6); all optional, unset means "not given".
+    basis: str | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    buffer_months: float | None = None
+    lead_time_months: float | None = None
+    surge_share: float | None = None
+    counted: bool = True
 
     @property
     def key(self) -> RelKey:
@@ -152,6 +167,12 @@ class Relationship:
             "role": self.role,
             "citation": self.citation,
             "as_of": self.as_of,
+            "basis": self.basis,
+            "share_low": self.share_low,
+            "share_high": self.share_high,
+            "buffer_months": self.buffer_months,
+            "lead_time_months": self.lead_time_months,
+            "surge_share": self.surge_share,
             "attributes": dict(self.attributes),
         }
 
@@ -163,7 +184,13 @@ NODE_FIELDS = (
     "id", "kind", "name", "description", "failure_probability", "min_supply_share",
     "blockable", "citation", "as_of",
 )
-REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of")
+REL_TIME_TRUST = ("basis", "share_low", "share_high", "buffer_months", "lead_time_months",
+                  "surge_share")
+"""Relationship fields on how sure a fact is (§4.7) and on time (§4.6), rarely all set."""
+REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of",
+              *REL_TIME_TRUST)
+BASES = ("cited", "estimate", "assumption")
+"""What a relationship stands on: a cited fact, an estimate, or a modelling assumption."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +198,8 @@ class Batch:
     """What one ingest run asserts: the whole contribution of one named source.
 
     ``unresolved`` lists names a reader could not match to a known entity (reported, never
-    guessed); ``origin`` is the file or URL read.
+    guessed); ``origin`` is the file or URL read.  ``priority`` ranks the source against the
+    others when they disagree (higher wins; equal priorities: the newer run wins).
     """
 
     source: str
@@ -180,3 +208,4 @@ class Batch:
     origin: str | None = None
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    priority: int = 0

@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 
-from analysis.report import build_report
-from analysis.scenario import load_scenario
 from graph.errors import ConfigError
-from graph.open import redact
+from graph.urls import redact_url
+from ui.cli_analyze import analysis_graph, facts_option
 from ui.output import err_console, progress
 from ui.reports import RENDERERS, format_for, render
 
@@ -26,7 +25,7 @@ def describe_store(url: str) -> str:
     name (a full local path would leak a user name into a shared memo)."""
     if url.startswith("sqlite://"):
         return f"SQLite store {Path(url.split('://', 1)[1]).name}"
-    return redact(url)
+    return redact_url(url)
 
 
 def _choose_format(fmt: str | None, out: Path) -> str:
@@ -54,6 +53,7 @@ def _choose_format(fmt: str | None, out: Path) -> str:
               help="A target node (repeatable).  Default: every industry node.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 500),
               help="How many chokepoints and concentrated inputs to list.")
+@facts_option
 @click.pass_obj
 def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None,
            perspective: str | None, allies: str | None, targets: tuple[str, ...],
@@ -61,17 +61,21 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     """Write a chokepoint report: summary, tables, the critical subgraph, methodology and
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
     formulas are neutralised and HTML carries no script."""
+    from analysis.report import build_report
+    from analysis.scenario import load_scenario
+
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
     store = settings.store
-    graph = store.read_graph()
+    graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     with progress("Analysing and writing the report") as bar:
         bar.add_task("report", total=None)
         result = build_report(graph, targets=targets or None, scenario=scenario,
                               perspective=perspective.strip().upper() if perspective else None,
                               allies=_countries(allies), top=top, provenance=store.runs(),
-                              store=describe_store(store.url))
+                              store=describe_store(store.url),
+                              conflicts=len(store.conflicts()))
         render(result, chosen, out)
     err_console().print(f"wrote {out} ({chosen})")
