@@ -29,12 +29,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
-import numpy as np
 
 from analysis.semantics import resolve_targets
 from analysis.structure import Rule, SupplyStructure, compile_structure
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["IndexedRule", "IndexedRules", "dependency_components", "dependency_order",
            "index_rule", "single_points_of_failure", "spof_sets"]
@@ -141,15 +144,33 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
     >>> dependency_components([[1], [], [3], [2, 1]])
     [[1], [0], [2, 3]]
     """
-    src = [node for node, node_inputs in enumerate(inputs) for _ in node_inputs]
-    dst = [m for node_inputs in inputs for m in node_inputs]
-    return dependency_order(len(inputs), np.array(src, dtype=np.int64),
-                            np.array(dst, dtype=np.int64))
+    n = len(inputs)
+    waiting = [0] * n
+    readers: list[list[int]] = [[] for _ in range(n)]
+    distinct: dict[int, list[int]] = {}
+    for node, node_inputs in enumerate(inputs):
+        distinct[node] = list(set(node_inputs))
+        waiting[node] = len(distinct[node])
+        for m in distinct[node]:
+            readers[m].append(node)
+    ready = [node for node in range(n) if not waiting[node]]
+    for node in ready:  # grows while it is read
+        for d in readers[node]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                ready.append(d)
+    result = [[node] for node in ready]
+    if len(result) < n:
+        _cycles(n, waiting, {node: distinct[node] for node in range(n) if waiting[node]},
+                result)
+    return result
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (by sorting: NumPy's hashing ``unique`` is slower on
     millions of integers)."""
+    import numpy as np
+
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) \
         else values
@@ -157,6 +178,8 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 def _gather(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``values[starts[i]:ends[i]]`` for every ``i``, concatenated."""
+    import numpy as np
+
     lengths = ends - starts
     total = int(lengths.sum())
     if not total:
@@ -170,6 +193,8 @@ def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]
     ``dst[i]``, inputs first: the acyclic part peeled by counting (Kahn's algorithm, one
     NumPy step per depth), what is left (cycles and what depends on them) by an iterative
     Tarjan."""
+    import numpy as np
+
     if not n:
         return []
     pairs = sorted_unique(src.astype(np.int64) * n + dst)
@@ -192,11 +217,19 @@ def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]
         frontier = candidates[waiting[candidates] == 0]
     if len(result) == n:
         return result
-    waiting = waiting.tolist()
+    left_waiting = waiting.tolist()
     inputs: dict[int, list[int]] = {}
     for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-        if waiting[s]:
+        if left_waiting[s]:
             inputs.setdefault(s, []).append(d)
+    _cycles(n, left_waiting, inputs, result)
+    return result
+
+
+def _cycles(n: int, waiting: list[int], inputs: dict[int, list[int]],
+            result: list[list[int]]) -> None:
+    """Append the components of the nodes still ``waiting`` (an iterative Tarjan over
+    their ``inputs``), inputs first."""
     left = [node for node in range(n) if waiting[node]]
     number = [-1] * n
     low = [0] * n
@@ -239,7 +272,6 @@ def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]
                         if m == node:
                             break
                     result.append(sorted(component))
-    return result
 
 
 def _indexed(structure: SupplyStructure, cone: list[str]) -> IndexedRules:
