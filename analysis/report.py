@@ -193,11 +193,13 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                  scenario: Scenario | None = None, perspective: str | None = None,
                  allies: Sequence[str] = (), top: int = 15,
                  provenance: Iterable[Any] | None = None, store: str = "",
-                 title: str = DEFAULT_TITLE, generated: str | None = None) -> Report:
+                 title: str = DEFAULT_TITLE, generated: str | None = None,
+                 conflicts: int | None = None) -> Report:
     """Analyse ``graph`` and gather the results into one :class:`Report`.
 
     ``provenance`` is the store's ingest-run records (``RunRecord`` s or their dicts, newest
-    first); ``store`` describes where the graph came from (a redacted URL).
+    first); ``store`` describes where the graph came from (a redacted URL); ``conflicts``
+    how many disagreements between its sources the store lists.
     """
     chosen = resolve_targets(graph, targets)
     model = CapacityModel.from_graph(graph)
@@ -220,7 +222,7 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
         tables.append(_scenario_table(graph, result))
     if countries:
         tables.append(_perspective_table(seen_from[:top], countries))
-    tables.append(_provenance_table(graph))
+    tables.append(_provenance_table(graph, conflicts))
     runs = [_run_dict(r) for r in provenance or ()]
     if runs:
         tables.append(_runs_table(runs))
@@ -386,7 +388,7 @@ def _perspective_table(items: list[PerspectiveItem], countries: list[str]) -> Ta
                  ("text", "text", "text", "percent", "percent"))
 
 
-def _provenance_table(graph: nx.MultiDiGraph) -> Table:
+def _provenance_table(graph: nx.MultiDiGraph, conflicts: int | None) -> Table:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     dates: dict[str, list[str]] = defaultdict(list)
     elements = [*graph.nodes.values(), *(d for _, _, d in graph.edges(data=True))]
@@ -402,8 +404,18 @@ def _provenance_table(graph: nx.MultiDiGraph) -> Table:
                  for source, (n, r, cited) in sorted(counts.items()))
     return Table("provenance", "Data provenance",
                  ("source", "nodes", "relationships", "with citation", "as of (earliest)",
-                  "as of (latest)"), rows, _coverage_note(graph),
+                  "as of (latest)"), rows, _conflicts_note(conflicts) + _coverage_note(graph),
                  ("text", "int", "int", "int", "text", "text"))
+
+
+def _conflicts_note(conflicts: int | None) -> str:
+    if conflicts is None:
+        return ""
+    if not conflicts:
+        return "The sources do not disagree. "
+    return (f"{conflicts} conflict{'s' * (conflicts != 1)} between sources (a property or a "
+            "list of shares given differently), each settled by the sources' priority; "
+            "`chokepoint conflicts` lists them. ")
 
 
 def _coverage_note(graph: nx.MultiDiGraph) -> str:

@@ -33,6 +33,7 @@ from analysis.flows import FlowAvailability, flow_availability
 from analysis.regions import region_of
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
+from graph.parsing import check_size, compose_yaml
 
 __all__ = [
     "Disruption",
@@ -96,6 +97,7 @@ def load_scenario(path: str | Path, graph: nx.MultiDiGraph | None = None) -> Sce
     """Read a scenario file; with ``graph``, also check every id it names exists."""
     path = Path(path)
     try:
+        check_size(path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise NotFoundError(f"scenario file {path} does not exist") from exc
@@ -107,13 +109,7 @@ def load_scenario(path: str | Path, graph: nx.MultiDiGraph | None = None) -> Sce
 def parse_scenario(text: str, source: str = "<scenario>",
                    graph: nx.MultiDiGraph | None = None) -> Scenario:
     """Parse scenario YAML text (``source`` names it in errors)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                 file=source, row=row)) from exc
+    root = compose_yaml(text, source)
     reader = _Reader(source)
     scenario = reader.scenario(root, default_name=Path(source).stem)
     if reader.problems:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
-from analysis.cutsets import DEFAULT_NODE_BUDGET
-from analysis.semantics import resolve_targets
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["analyze", "facts_option", "analysis_graph"]
 
 TARGET_HELP = "Target node id (repeatable).  Default: every industry node."
+NODE_BUDGET_TEXT = "4,000,000"
+"""``analysis.cutsets.DEFAULT_NODE_BUDGET`` as the help shows it (written out so that the
+command line loads without the analysis; a test keeps the two equal)."""
 FACTS_HELP = ("Leave out the relationships whose basis is 'assumption' (modelling choices) "
               "and analyse only what is cited or estimated.")
 
@@ -59,6 +62,8 @@ def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[str]]:
+    from analysis.semantics import resolve_targets
+
     graph = analysis_graph(settings)
     return graph, resolve_targets(graph, targets)
 
@@ -158,26 +163,26 @@ def margin_text(margin: Any) -> str:
 
 @analyze.command()
 @target_option
-@click.option("--max-order", default=3, show_default=True, type=click.IntRange(1),
-              help="Largest cut set size to list.")
+@click.option("--max-order", default=3, show_default=True, type=click.IntRange(0),
+              help="Largest cut set size to list (0: every size).")
 @click.option("--fail-kinds", metavar="K1,K2",
               help="Only nodes of these kinds may fail, e.g. supplier,country.")
 @click.option("--limit", type=click.IntRange(0), default=None,
               help="List at most this many cut sets (smallest first).")
-@click.option("--node-budget", type=click.IntRange(0), default=DEFAULT_NODE_BUDGET,
-              show_default=True,
-              help="Give up when the decision diagram passes this many nodes (0: no limit; "
-                   "big graphs can then use many GiB of memory).")
+@click.option("--node-budget", type=click.IntRange(0), default=None,
+              help=f"Give up when the decision diagram passes this many nodes (default: "
+                   f"{NODE_BUDGET_TEXT}; 0: no limit, and big graphs can then use many GiB of "
+                   "memory).")
 @format_option()
 @click.pass_obj
 def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds: str | None,
-            limit: int | None, node_budget: int, fmt: str) -> None:
+            limit: int | None, node_budget: int | None, fmt: str) -> None:
     """Minimal cut sets: smallest sets of nodes whose joint failure takes a target down.
 
     "truncated" is true when larger cut sets (above --max-order) exist or --limit cut the
     list.  A target's own failure is not listed.
     """
-    from analysis.cutsets import minimal_cut_sets
+    from analysis.cutsets import DEFAULT_NODE_BUDGET, minimal_cut_sets
 
     graph, chosen = _load(settings, targets)
     kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
@@ -185,8 +190,10 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
     from analysis.trust import cut_sets_resting
 
     with _busy("Computing minimal cut sets"):
-        results = [minimal_cut_sets(graph, t, max_order=max_order, fail_kinds=kinds,
-                                    limit=limit, node_budget=node_budget or None)
+        results = [minimal_cut_sets(graph, t, max_order=max_order or None, fail_kinds=kinds,
+                                    limit=limit,
+                                    node_budget=DEFAULT_NODE_BUDGET if node_budget is None
+                                    else node_budget or None)
                    for t in chosen]
         resting = [cut_sets_resting(graph, r.target, r.cut_sets) for r in results]
     if fmt == "json":
@@ -201,7 +208,10 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         return
     for r, flags in zip(results, resting, strict=True):
         notes = []
-        if r.higher_order_omitted:
+        if r.higher_order_omitted and not r.higher_order_decided:
+            notes.append(f"cut sets above order {max_order} may exist (not decided within "
+                         "the node budget)")
+        elif r.higher_order_omitted:
             notes.append(f"cut sets above order {max_order} exist and are not listed")
         if r.limited:
             notes.append(f"showing {len(r.cut_sets)} of {r.total}")

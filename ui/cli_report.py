@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from analysis.report import build_report
-from analysis.scenario import load_scenario
 from graph.errors import ConfigError
 from graph.urls import redact_url
 from ui.cli_analyze import analysis_graph, facts_option
@@ -63,6 +61,9 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     """Write a chokepoint report: summary, tables, the critical subgraph, methodology and
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
     formulas are neutralised and HTML carries no script."""
+    from analysis.report import build_report
+    from analysis.scenario import load_scenario
+
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
@@ -74,6 +75,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
         result = build_report(graph, targets=targets or None, scenario=scenario,
                               perspective=perspective.strip().upper() if perspective else None,
                               allies=_countries(allies), top=top, provenance=store.runs(),
-                              store=describe_store(store.url))
+                              store=describe_store(store.url),
+                              conflicts=len(store.conflicts()))
         render(result, chosen, out)
     err_console().print(f"wrote {out} ({chosen})")

@@ -8,28 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
-from analysis.capacity import CapacityModel
-from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
-from analysis.concentration import concentration
-from analysis.concentration import perspective as country_perspective
-from analysis.coverage import incomplete
-from analysis.regions import ties
-from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
-from analysis.semantics import default_targets, resolve_targets
-from analysis.uncertainty import chokepoint_uncertainty
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from analysis.scenario import ScenarioResult
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
            "register_analyze_commands"]
 
 DRIVERS_SHOWN = 3
+DEFAULT_KINDS_TEXT = "supplier,country"
+"""``analysis.chokepoints.DEFAULT_KINDS``, written out so that the command line loads without
+the analysis (a test keeps the two equal)."""
 
 
 def _graph(settings: Any) -> nx.MultiDiGraph:
@@ -60,6 +58,9 @@ def scenario() -> None:
 def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None:
     """Run scenario FILE: availability and capacity loss per target against the baseline,
     and the nodes that account for each loss."""
+    from analysis.capacity import CapacityModel
+    from analysis.scenario import load_scenario, run_scenario
+
     graph = _graph(settings)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
@@ -129,6 +130,8 @@ def tie_line(losses: dict[str, float]) -> str:
     """The hardest-hit group, stated as a tie when several targets share it."""
     if not losses:
         return ""
+    from analysis.regions import ties
+
     value, keys = ties(losses)[0]
     if len(keys) == 1:
         return f"Hit hardest: {keys[0]} ({_pct(value)} lost)."
@@ -137,6 +140,8 @@ def tie_line(losses: dict[str, float]) -> str:
 
 
 def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -> None:
+    from analysis.scenario import compare
+
     comparison = compare(first, second)
     if fmt == "json":
         emit_json(comparison.as_dict())
@@ -155,6 +160,8 @@ def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -
 # -- analyze chokepoints / concentration ------------------------------------------------------
 def _perspective_targets(graph: nx.MultiDiGraph, countries: Sequence[str]) -> list[str]:
     """The industry nodes located or headquartered in one of ``countries``."""
+    from analysis.semantics import default_targets
+
     inside = set(countries)
     return [t for t in default_targets(graph)
             if any(v in inside for _, v, k in graph.out_edges(t, keys=True)
@@ -189,7 +196,7 @@ def _kinds_option(text: str) -> list[str] | None:
 @_allies_option
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many chokepoints to list.")
-@click.option("--kinds", default=",".join(DEFAULT_KINDS), show_default=True,
+@click.option("--kinds", default=DEFAULT_KINDS_TEXT, show_default=True,
               metavar="k1,k2|all",
               help="Node kinds to rank: by default suppliers and countries, the things that "
                    "fail or are cut by a decision; 'all' ranks items too.")
@@ -211,6 +218,12 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
 
     With --perspective (and --allies) and no --target, the targets are that country's
     industries."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import chokepoints
+    from analysis.coverage import incomplete
+    from analysis.semantics import resolve_targets
+    from analysis.uncertainty import chokepoint_uncertainty
+
     graph = _graph(settings)
     chosen = list(targets)
     if not chosen and perspective:
@@ -297,6 +310,12 @@ def concentration_command(settings: Any, targets: tuple[str, ...], perspective: 
     --target limits the items to those the targets depend on.  --perspective adds each
     item's domestic share and self-sufficiency (its availability when everything outside
     the perspective country and its --allies is cut)."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import upstream
+    from analysis.concentration import concentration
+    from analysis.concentration import perspective as country_perspective
+    from analysis.semantics import resolve_targets
+
     graph = _graph(settings)
     model = CapacityModel.from_graph(graph)
     items = None

@@ -69,6 +69,15 @@ def test_cutsets_json_is_the_contract_document(run) -> None:
         "rests_on_assumptions": [False] * 6}
 
 
+def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
+    code, out = run("cutsets", "--target", "cars", "--max-order", "0", "--fail-kinds",
+                    "supplier,country", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"target": "cars", "max_order": None, "truncated": False,
+                               "cut_sets": [["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
+                                            ["samsung", "tsmc"]]}
+
+
 def test_cutsets_over_countries_only(run) -> None:
     code, out = run("cutsets", "--target", "robots", "--fail-kinds", "country",
                     "--format", "json")
