@@ -76,7 +76,7 @@ def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
     assert json.loads(out) == {"target": "cars", "max_order": None, "truncated": False,
                                "cut_sets": [["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
                                             ["samsung", "tsmc"]],
-                               "rests_on_assumptions": [False, False, False, False]}
+                               "rests_on_assumptions": [False] * 4}
 
 
 def test_cutsets_over_countries_only(run) -> None:
