@@ -231,7 +231,13 @@ def _table(table: ReportTable) -> list[Any]:
     story: list[Any] = [_para(table.title, "h2"), grid]
     if table.note:
         story.append(_para(table.note, "note"))
+    if len(table.rows) <= SMALL_TABLE:
+        return [KeepTogether(story)]  # a short table is not split from its title or note
     return story
+
+
+SMALL_TABLE = 12
+"""Tables of at most this many rows stay on one page with their title and note."""
 
 
 def _summary_page(report: Report) -> list[Any]:
@@ -242,7 +248,7 @@ def _summary_page(report: Report) -> list[Any]:
     story += [Paragraph(markup(s), _styles()["bullet"], bulletText="•")
               for s in report.summary]
     if report.charts:
-        story += [Spacer(1, 8), _image(chart_png(report.charts[0]), 9 * cm)]
+        story += [Spacer(1, 6), _image(chart_png(report.charts[0]), 7 * cm)]
     return [*story, PageBreak()]
 
 
