@@ -53,7 +53,7 @@ MAX_PROBLEMS_SHOWN = 50
 ALL_TARGETS = "all"
 EMPTY_STORE = (
     "The store is empty: there is nothing to analyse yet. Fill it on the command line with "
-    "`chokepoint ingest seeds` (the bundled sample graph) or `chokepoint ingest tabular "
+    "`chokepoint seed` (the bundled AI supply-chain data) or `chokepoint ingest tabular "
     "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
     "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
 PERCENT = "%.1f%%"

@@ -268,7 +268,7 @@ def test_every_page_on_an_empty_store_says_so_and_how_to_fill_it(name, empty_sto
     monkeypatch.setenv("CHOKEPOINT_STORE", empty_store_url)
     app = open_page(AppTest.from_file(str(APP), default_timeout=180), name)
     assert not app.error
-    assert any("empty" in i.value and "chokepoint ingest" in i.value for i in app.info)
+    assert any("empty" in i.value and "chokepoint seed" in i.value for i in app.info)
 
 
 def upload(app, monkeypatch, *files):
