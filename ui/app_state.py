@@ -137,8 +137,8 @@ WHY_COLUMNS: dict[str, Any] = {
     "dependent": st.column_config.TextColumn(width=170),
     "depends on": st.column_config.TextColumn(width=170),
     "relationship": st.column_config.TextColumn(width=115),
-    "share": st.column_config.NumberColumn(format=PERCENT, width=65,
-                                           help="the supplier's or place's share of the item"),
+    "share": st.column_config.TextColumn(width=65,
+                                         help="the supplier's or place's share of the item"),
     "citation": st.column_config.TextColumn(width=360),
     "as of": st.column_config.TextColumn(width=75)}
 # Fields a chokepoint may carry beyond its loss, shown when present: persistence over
@@ -186,7 +186,7 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
         return
     st.caption("The path that carries the loss, from the target hurt most down to the node: "
                + " → ".join(plain(view.name(n)) for n in ids))
-    st.dataframe(points(view.explain(ids), "share"), hide_index=True, column_config=WHY_COLUMNS)
+    st.dataframe(view.explain(ids), hide_index=True, column_config=WHY_COLUMNS)
 
 
 def loss_text(importance: Mapping[str, float], node: str) -> str:
@@ -646,7 +646,8 @@ class View:
                 rows.append({
                     "dependent": self.name(a), "depends on": self.name(b),
                     "relationship": str(data.get("kind", kind)),
-                    "share": data.get("share"),
+                    "share": pct(data.get("share")) if data.get("share") is not None
+                    else "",
                     "citation": shown(data.get("citation") or
                                       graph.nodes[b].get("citation") or ""),
                     "as of": str(data.get("as_of") or graph.nodes[b].get("as_of") or "")})
