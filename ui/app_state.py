@@ -286,17 +286,34 @@ def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[st
         _models(url, version)[1], default_targets(graph)))
 
 
+RANK_ALL_KINDS_NODES = 5_000
+"""Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
+there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
+Kinds = tuple[str, ...] | None
+
+
+def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
+    """The kinds to rank for a request of ``kinds``: every kind on a small graph (the one
+    ranking then serves every request), else just those asked for."""
+    if _graph(url, version).number_of_nodes() <= RANK_ALL_KINDS_NODES:
+        return None
+    return kinds if kinds is None else tuple(sorted(kinds))
+
+
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
-def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
+def _chokepoints(url: str | None, version: str, targets: Targets,
+                 kinds: Kinds = None) -> pd.DataFrame:
     if targets:
-        return _rank_chokepoints(url, version, targets)
-    return _kept(url, version, "chokepoints", lambda: _rank_chokepoints(url, version, None),
+        return _rank_chokepoints(url, version, targets, kinds)
+    name = "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
+    return _kept(url, version, name, lambda: _rank_chokepoints(url, version, None, kinds),
                  frame=True)
 
 
-def _rank_chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
+def _rank_chokepoints(url: str | None, version: str, targets: Targets,
+                      kinds: Kinds) -> pd.DataFrame:
     graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=None)
+    ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=kinds)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
@@ -365,11 +382,13 @@ def _graph_html(url: str | None, version: str, centre: str, depth: int, directio
 def _importance(url: str | None, version: str) -> dict[str, float]:
     """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
     def compute() -> dict[str, float]:
-        frame = _chokepoints(url, version, None)
+        kinds = _ranked_kinds(url, version, DEFAULT_KINDS)
+        frame = _chokepoints(url, version, None, kinds)
         model = _models(url, version)[2]
         targets = default_targets(_graph(url, version))
         reach = upstream(model, [model.index[t] for t in targets if t in model.index])
-        loss = {model.ids[i]: 0.0 for i in reach}
+        loss = {model.ids[i]: 0.0 for i in reach
+                if kinds is None or model.supply.nodes[model.ids[i]].kind in kinds}
         loss.update(zip(frame["id"], map(float, frame["capacity_loss"]), strict=True))
         return loss
 
@@ -557,7 +576,8 @@ class View:
                     kinds: Iterable[str] | None = DEFAULT_KINDS) -> pd.DataFrame:
         """Nodes of ``kinds`` (every kind when ``None``) ranked by the capacity their removal
         costs ``targets`` (the industries when ``None``)."""
-        frame = _chokepoints(self.url, self.version, _key(targets))
+        ranked = _ranked_kinds(self.url, self.version, tuple(kinds) if kinds else None)
+        frame = _chokepoints(self.url, self.version, _key(targets), ranked)
         if kinds is not None:
             frame = frame[frame["kind"].isin(list(kinds))]
             frame = frame.assign(rank=range(1, len(frame) + 1)).reset_index(drop=True)
@@ -565,7 +585,8 @@ class View:
 
     def importance(self) -> dict[str, float]:
         """Node id → mean capacity loss across all default targets when it is removed, for
-        every node of any kind upstream of an industry; other nodes are not ranked."""
+        every node upstream of an industry (on graphs above ``RANK_ALL_KINDS_NODES`` nodes,
+        suppliers and countries only); other nodes are not ranked."""
         return _importance(self.url, self.version)
 
     def concentration(self) -> pd.DataFrame:
