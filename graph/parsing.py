@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ MAX_NESTING = 64
 """How deep lists and mappings may nest in an input document."""
 
 MAX_INPUT_ENV = "CHOKEPOINT_MAX_INPUT_BYTES"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_A_CHARACTER = ("text holds a lone UTF-16 surrogate escape (such as \\ud800), which is not "
+                    "a character; fix the escape")
 DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
 
 
@@ -99,6 +103,10 @@ def _check_tree(doc: Any, source: str) -> None:
             raise InputError(Problem(f"lists or objects are nested too deeply (more than "
                                      f"{MAX_NESTING} levels)", source))
         if isinstance(value, dict):
+            texts = [t for item in value.items() for t in item if isinstance(t, str)]
+            if any(_SURROGATE.search(t) for t in texts):
+                raise InputError(Problem(f"{_NOT_A_CHARACTER} (at {where or 'the top'})",
+                                         source))
             duplicates = getattr(value, "duplicates", ())
             if duplicates:
                 raise InputError(Problem(
@@ -107,6 +115,9 @@ def _check_tree(doc: Any, source: str) -> None:
             stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1)
                          for k, v in value.items() if isinstance(v, dict | list))
         elif isinstance(value, list):
+            if any(isinstance(t, str) and _SURROGATE.search(t) for t in value):
+                raise InputError(Problem(f"{_NOT_A_CHARACTER} (at {where or 'the top'})",
+                                         source))
             stack.extend((v, f"{where}[{i}]", depth + 1)
                          for i, v in enumerate(value) if isinstance(v, dict | list))
 
@@ -129,9 +140,27 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None, None, f"lists or mappings are nested too deeply (more than "
                     f"{MAX_NESTING} levels)", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        _check_node(node)
+        return node
+
+
+def _check_node(node: yaml.Node) -> None:
+    """Refuse a scalar that is not text (a lone surrogate escape) and a mapping that names a
+    key twice (the second would silently win)."""
+    if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+        raise yaml.composer.ComposerError(None, None, _NOT_A_CHARACTER, node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"key {key.value!r} appears twice in one mapping; keep one",
+                        key.start_mark)
+                seen.add(key.value)
 
 
 def _yaml_problem(exc: yaml.YAMLError, source: str, *, column: bool = True) -> InputError:
@@ -156,3 +185,5 @@ def parse_yaml(text: str, source: str) -> Any:
         return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, source) from exc
+    except (ValueError, OverflowError) as exc:  # a date such as 2024-13-01
+        raise InputError(Problem(f"not valid YAML: {exc}", source)) from exc

@@ -197,3 +197,25 @@ def test_a_malformed_size_limit_setting_is_refused_with_its_name(tmp_path: Path)
     result = ingest(tmp_path / "g.db", folder(tmp_path, NODES),
                     CHOKEPOINT_MAX_INPUT_BYTES="lots")
     assert_refused(result, "CHOKEPOINT_MAX_INPUT_BYTES", "'lots'")
+
+
+DOCUMENT_CASES = [
+    ("a YAML key twice in one mapping", ".yaml",
+     "nodes:\n  - {id: h100, kind: chip, name: H100, id: other}\nedges: []\n",
+     ["doc.yaml:2", "'id' appears twice"]),
+    ("a kind that is a number", ".json",
+     '{"nodes": [{"id": "h100", "kind": 0, "name": "H100"}], "edges": []}',
+     ["doc.json#nodes:1:kind", "unknown node kind"]),
+    ("a YAML date that is no date", ".yaml", "2024-13-01\n", ["doc.yaml", "month"]),
+    ("a lone surrogate escape", ".json",
+     '{"nodes": [{"id": "h100", "kind": "chip", "name": "\\ud800"}], "edges": []}',
+     ["doc.json", "surrogate", "nodes[0]"]),
+]
+
+
+@pytest.mark.parametrize("case, suffix, text, fragments", DOCUMENT_CASES,
+                         ids=[c[0] for c in DOCUMENT_CASES])
+def test_malformed_documents_found_by_fuzzing_are_refused(tmp_path: Path, case: str,
+                                                           suffix: str, text: str,
+                                                           fragments: list[str]) -> None:
+    assert_refused(ingest(tmp_path / "g.db", document(tmp_path, text, suffix)), *fragments)
