@@ -219,3 +219,19 @@ def test_malformed_documents_found_by_fuzzing_are_refused(tmp_path: Path, case: 
                                                            suffix: str, text: str,
                                                            fragments: list[str]) -> None:
     assert_refused(ingest(tmp_path / "g.db", document(tmp_path, text, suffix)), *fragments)
+
+
+@pytest.mark.slow
+def test_an_alias_bomb_served_to_a_job_fails_that_source_cleanly_and_in_bounds(
+        tmp_path: Path) -> None:
+    from bounded import CPU_SECONDS, MEMORY_BYTES
+
+    bomb = document(tmp_path, yaml_with_attribute("*a9", BOMB), ".yaml")
+    jobs = tmp_path / "jobs.toml"
+    jobs.write_text(f'[[source]]\nname = "bomb"\nreader = "tabular"\nlocation = "{bomb}"\n',
+                    encoding="utf-8")
+    ran = run_bounded(tmp_path, "--store", str(tmp_path / "g.db"), "jobs", "run", "--config",
+                      str(jobs), "--state-dir", str(tmp_path / "state"))
+    assert ran.code == 1, (ran.code, ran.stderr[-2000:])  # the source failed, cleanly
+    assert "Traceback" not in ran.stderr and "alias" in ran.stderr
+    assert ran.cpu < CPU_SECONDS and ran.memory < MEMORY_BYTES
