@@ -32,6 +32,7 @@ from analysis.semantics import SupplyModel, build_supply_model
 
 __all__ = [
     "Block",
+    "upstream",
     "Availability",
     "CapacityModel",
     "availability",

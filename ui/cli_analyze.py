@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ui.context import complete_node_ids
 from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def facts_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def analysis_graph(settings: Any) -> nx.MultiDiGraph:
     """The stored graph, without its assumption relationships under ``--facts-only``."""
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     if getattr(settings, "facts_only", False):
         from analysis.trust import facts_only
 
@@ -58,7 +59,7 @@ def analyze() -> None:
 
 def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ID",
-                        help=TARGET_HELP)(facts_option(command))
+                        shell_complete=complete_node_ids, help=TARGET_HELP)(facts_option(command))
 
 
 def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[str]]:

@@ -72,7 +72,8 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
     config = _load_config(config_path)
     with _logging():
         try:
-            records = run_jobs(config, settings.store, only=only or None, state_dir=state_dir,
+            records = run_jobs(config, settings.store_to_write, only=only or None,
+                               state_dir=state_dir,
                                reporter=AnalysisChanges(config.hhi_threshold))
         except ConcurrentRunError as exc:
             echo(f"error: {exc}", err=True)
@@ -100,7 +101,7 @@ def serve_command(settings: Settings, config_path: Path, state_dir: Path | None)
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _logging():
         try:
-            serve(config, settings.store, state_dir=state_dir, stop=stop,
+            serve(config, settings.store_to_write, state_dir=state_dir, stop=stop,
                   reporter=AnalysisChanges(config.hhi_threshold))
         except KeyboardInterrupt:
             pass
@@ -117,7 +118,12 @@ def serve_command(settings: Settings, config_path: Path, state_dir: Path | None)
 @click.pass_obj
 def history_command(settings: Settings, source: str | None, limit: int, fmt: str) -> None:
     """List recorded ingest runs, newest first, with their counts and SPOF changes."""
-    _emit_runs(settings.store.runs(source, limit), fmt, "Ingest runs", with_start=True)
+    store = settings.store
+    records = store.runs(source, limit)
+    _emit_runs(records, fmt, "Ingest runs", with_start=True)
+    if not records and store.is_empty():
+        click.echo(f"No ingest runs yet and the store is empty; {settings.how_to_fill()}.",
+                   err=True)
 
 
 def _load_config(path: Path) -> JobsConfig:
@@ -145,14 +151,16 @@ def _emit_runs(records: list[RunRecord], fmt: str, title: str, *,
         return
     records = [r.redacted() for r in records]
     columns: tuple[str, ...] = ("source", "status", "added", "removed", "changed", "new SPOFs",
-                                "note")
+                                "new conflicts", "note")
     rows: list[tuple[Any, ...]] = [(r.source, r.status, r.added, r.removed, r.changed,
-             _spof_text(r.details.get("new_spofs")), _note(r)) for r in records]
+             _spof_text(r.details.get("new_spofs")), r.details.get("new_conflicts", ""),
+             _note(r)) for r in records]
     if with_start:
         columns = ("started", *columns)
         rows = [(r.started.replace("T", " ")[:19], *row) for r, row in zip(records, rows,
                                                                           strict=True)]
-    emit_table(title, columns, rows, justify_right=("added", "removed", "changed"))
+    emit_table(title, columns, rows,
+               justify_right=("added", "removed", "changed", "new conflicts"))
 
 
 def _note(run: RunRecord) -> str:

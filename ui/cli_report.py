@@ -67,7 +67,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
-    store = settings.store
+    store = settings.filled_store
     graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     with progress("Analysing and writing the report") as bar:

@@ -59,14 +59,18 @@ def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None
     """Run scenario FILE: availability and capacity loss per target against the baseline,
     and the nodes that account for each loss."""
     from analysis.capacity import CapacityModel
-    from analysis.scenario import load_scenario, run_scenario
+    from analysis.scenario import check_scenario, load_scenario, run_scenario
 
+    # The files first: a bad scenario is refused (exit 2) before the store is even opened.
+    scenarios = [load_scenario(path) for path in (file, other) if path is not None]
     graph = _graph(settings)
+    for loaded in scenarios:
+        check_scenario(loaded, graph)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
         model = CapacityModel.from_graph(graph)
-        first = run_scenario(graph, load_scenario(file, graph), model)
-        second = run_scenario(graph, load_scenario(other, graph), model) if other else None
+        first, *rest = (run_scenario(graph, loaded, model) for loaded in scenarios)
+        second = rest[0] if rest else None
     if second is None:
         _print_result(first, fmt)
     else:

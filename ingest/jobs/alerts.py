@@ -27,6 +27,10 @@ def alert_text(run: RunRecord) -> str:
     if spofs:
         shown = "; ".join(f"{s['node']} for {s['target']}" for s in spofs[:10])
         parts.append(f"{len(spofs)} new single point(s) of failure: {shown}")
+    conflicts = run.details.get("new_conflicts") or 0
+    if conflicts:
+        parts.append(f"{conflicts} new conflict(s) between sources (see `chokepoint "
+                     "conflicts`)")
     crossings = run.details.get("threshold_crossings") or []
     if crossings:
         shown = "; ".join(f"{c['item']} {c['measure']} {_hhi(c['before'])} → "

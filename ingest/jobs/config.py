@@ -70,6 +70,7 @@ SETTINGS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "webhook_env": (lambda v: isinstance(v, str) and bool(v),
                     "the name of an environment variable holding the webhook URL"),
     "alert_on_failure": (lambda v: isinstance(v, bool), "true or false"),
+    "priority": (_is_int, "an integer (higher wins when sources disagree)"),
 }
 _SOURCE_KEYS = ("name", "reader", "location", "schedule", *SETTINGS)
 _TOP_KEYS = ("source", "defaults", "hhi_threshold")
@@ -89,6 +90,8 @@ class SourceJob:
     max_bytes: int | None = None
     webhook: str | None = field(default=None, repr=False)  # may hold a token
     alert_on_failure: bool = False
+    priority: int | None = None
+    """Rank against other sources when they disagree; ``None``: the reader's default."""
 
     @property
     def is_remote(self) -> bool:

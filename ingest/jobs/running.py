@@ -116,6 +116,7 @@ class _Runner:
         self.cache = ValidatorCache(state / "http-cache.json")
         self.pending = PendingReports(state)
         self._snapshot: Any = None
+        self._conflicts: set[tuple[str, str]] | None = None
 
     def run(self, job: SourceJob) -> RunRecord:
         self._finish_late(job)
@@ -167,11 +168,12 @@ class _Runner:
                 log.info("%s: unchanged upstream (HTTP 304)", job.name)
                 return replace(run, finished=utc_now(), status="ok",
                                details={**details, "unchanged": True})
-            batch = replace(read(job.reader, fetched.path, source=job.name),
-                            origin=job.shown_location)
+            batch = replace(read(job.reader, fetched.path, source=job.name,
+                                 priority=job.priority), origin=job.shown_location)
         before = self._current_snapshot(details)
         if self.reporter is not None and before is not None:
             self.pending.save(job.name, run.run_id, self.reporter.dump(before))
+        conflicts_before = self._current_conflicts()
         result = self.store.apply(batch, run_id=run.run_id)
         log.info("%s: %d added, %d removed, %d changed", job.name, result.counts.added,
                  result.counts.removed, result.counts.changed)
@@ -179,7 +181,15 @@ class _Runner:
             self.cache.save(job, run.run_id, fetched.etag, fetched.last_modified)
         changed = any(result.counts.as_dict().values())
         details.update(self._changes(before, changed, details))
+        # Counts alone cannot tell: a source can add a conflict and change no merged value.
+        conflicts_after = self._conflicts = _conflict_keys(self.store)
+        details["new_conflicts"] = len(conflicts_after - conflicts_before)
         return replace(result.run, started=run.started, origin=run.origin, details=details)
+
+    def _current_conflicts(self) -> set[tuple[str, str]]:
+        if self._conflicts is None:
+            self._conflicts = _conflict_keys(self.store)
+        return self._conflicts
 
     def _current_snapshot(self, details: dict[str, Any]) -> Any:
         if self.reporter is not None and self._snapshot is None:
@@ -220,6 +230,11 @@ class _Runner:
         self.store.record_run(alerted)
         return alerted
 
+
+
+def _conflict_keys(store: Store) -> set[tuple[str, str]]:
+    """The (element, property) of every conflict between sources in ``store``."""
+    return {(c.element, c.property) for c in store.conflicts()}
 
 
 def run_jobs(config: JobsConfig, store: Store, *, only: Iterable[str] | None = None,
