@@ -20,6 +20,7 @@ for a node is what its own sites receive.  With no block that is exactly the abo
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -31,12 +32,14 @@ from analysis.semantics import SupplyModel, build_supply_model
 
 __all__ = [
     "Block",
+    "upstream",
     "Availability",
     "CapacityModel",
     "availability",
     "capacity_loss",
     "country_shares",
     "TOLERANCE",
+    "upstream",
 ]
 
 TOLERANCE = 1e-9
@@ -181,6 +184,18 @@ class CapacityModel:
                     heapq.heappush(queue, (self.component[j], j))
         return changed
 
+    def distances_to(self, goal: int) -> dict[int, int]:
+        """Dependency distance from every node that depends on ``goal`` down to it."""
+        distance = {goal: 0}
+        queue = deque([goal])
+        while queue:
+            node = queue.popleft()
+            for j in self.dependents[node]:
+                if j not in distance:
+                    distance[j] = distance[node] + 1
+                    queue.append(j)
+        return distance
+
     # -- one node ---------------------------------------------------------------------------
     def evaluate(self, i: int, value: Values, disruption: Mapping[int, float]) -> float:
         """``a(i)`` from the current values of its inputs."""
@@ -242,3 +257,16 @@ def capacity_loss(graph: nx.MultiDiGraph, target: str,
                   blocks: Iterable[Block] = ()) -> float:
     """``1 − a(target)`` under the disruption and blocks."""
     return 1.0 - availability(graph, disruption, blocks)[target]
+
+
+def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
+    """Every node some start depends on, directly or not (the starts excluded unless
+    reachable from another start)."""
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        for j in model.inputs[stack.pop()]:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return seen

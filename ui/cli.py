@@ -27,7 +27,7 @@ from ui.cli_nodes import search, show, targets
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
-from ui.output import emit_csv, emit_json, emit_table, err_console, format_option, progress
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
 EXIT_ERROR = 1  # anything else went wrong
@@ -44,26 +44,26 @@ class ChokepointGroup(click.Group):
             _report_problems(exc)
             ctx.exit(EXIT_INPUT)
         except ChokepointError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if os.environ.get("CHOKEPOINT_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+            echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(set CHOKEPOINT_DEBUG=1 to see the traceback)", err=True)
             ctx.exit(EXIT_ERROR)
 
 
 def _report_problems(exc: InputError) -> None:
     count = len(exc.problems)
-    click.echo(f"error: input refused, nothing was written ({count} problem"
+    echo(f"error: input refused, nothing was written ({count} problem"
                f"{'s' * (count != 1)}):", err=True)
     for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        click.echo(f"  {problem}", err=True)
+        echo(f"  {problem}", err=True)
     if count > MAX_PROBLEMS_SHOWN:
-        click.echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
+        echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
 
 
 
@@ -97,7 +97,7 @@ def _print_ingest(result: IngestResult, fmt: str) -> None:
         emit_json(summary)
         return
     verb = "would be" if result.dry_run else "were"
-    click.echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
+    echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
                f"source {result.run.source!r}: {result.counts.added} added, "
                f"{result.counts.changed} changed, {result.counts.removed} removed ({verb} "
                f"written{'; dry run, nothing written' if result.dry_run else ''}).")
@@ -169,10 +169,10 @@ def _write_batch(settings: Settings, batch: Batch, dry_run: bool, fmt: str) -> N
         result = settings.store_to_write.apply(batch, dry_run=dry_run)
     _print_ingest(result, fmt)
     if fmt != "json":
-        click.echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
+        echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
     if batch.unresolved and fmt != "json":
         shown = ", ".join(sorted(set(batch.unresolved))[:20])
-        click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
+        echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
 
 
 ingest.add_command(ingest_command(
@@ -219,7 +219,7 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
     _write_batch(settings, batch, dry_run, fmt)
     if fmt != "json":
         for note in batch.notes:
-            click.echo(f"note: {note}")
+            echo(f"note: {note}")
 
 
 @cli.command()
@@ -301,7 +301,7 @@ def export(settings: Settings, fmt: str, out: Path, target: str | None,
         if not target:
             raise click.UsageError("--format openpsa needs --target ID (the top event)")
         _export_fault_tree(settings, target, fail_kinds, out)
-    err_console().print(f"wrote {out}")
+    echo(f"wrote {out}", err=True)
 
 
 def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,

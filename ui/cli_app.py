@@ -12,6 +12,7 @@ import click
 
 from graph.open import STORE_ENV
 from graph.urls import redact_url
+from ui.output import echo
 
 __all__ = ["ui_command", "has_desktop", "ingest_allowed", "INGEST_ENV"]
 
@@ -65,7 +66,7 @@ def ui_command(settings: Any, port: int, address: str, store_url: str | None,
         env[STORE_ENV] = settings.store_url
     headless = not has_desktop() if headless is None else headless
     mode = "uploads allowed" if ingest_allowed() else "read-only"
-    click.echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
+    echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
                f"{mode}", err=True)
     settings.close()
     code = subprocess.call(streamlit_command(port, address, headless), env=env)

@@ -9,7 +9,8 @@ import click
 
 from graph.errors import ConfigError
 from graph.urls import redact_url
-from ui.output import err_console, progress
+from ui.cli_analyze import analysis_graph, facts_option
+from ui.output import echo, progress
 from ui.reports import RENDERERS, format_for, render
 
 __all__ = ["report"]
@@ -52,6 +53,7 @@ def _choose_format(fmt: str | None, out: Path) -> str:
               help="A target node (repeatable).  Default: every industry node.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 500),
               help="How many chokepoints and concentrated inputs to list.")
+@facts_option
 @click.pass_obj
 def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None,
            perspective: str | None, allies: str | None, targets: tuple[str, ...],
@@ -66,7 +68,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
     store = settings.filled_store
-    graph = store.read_graph()
+    graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     with progress("Analysing and writing the report") as bar:
         bar.add_task("report", total=None)
@@ -76,4 +78,4 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
                               store=describe_store(store.url),
                               conflicts=len(store.conflicts()))
         render(result, chosen, out)
-    err_console().print(f"wrote {out} ({chosen})")
+    echo(f"wrote {out} ({chosen})", err=True)

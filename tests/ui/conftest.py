@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -134,13 +136,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
     raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
-    """The app served by a real Streamlit server on the shared store."""
+@contextmanager
+def serve(store_url: str, log_dir: Path, **extra_env: str) -> Iterator[str]:
+    """The app served by a real Streamlit server on ``store_url``; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "CHOKEPOINT_STORE": app_store_url}
-    env.pop("CHOKEPOINT_APP_ALLOW_INGEST", None)
+    log = log_dir / "server.log"
+    env = {**os.environ, "CHOKEPOINT_STORE": store_url, **extra_env}
+    if "CHOKEPOINT_APP_ALLOW_INGEST" not in extra_env:
+        env.pop("CHOKEPOINT_APP_ALLOW_INGEST", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
@@ -161,8 +164,62 @@ def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The app served by a real Streamlit server on the shared store."""
+    with serve(app_store_url, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def empty_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store with nothing in it."""
     path = tmp_path_factory.mktemp("empty-store") / "graph.db"
     SQLiteStore(path).close()
+    return str(path)
+
+
+LONG_NAME = ("Very long supplier name " * 420)[:10_000]
+
+
+@pytest.fixture(scope="session")
+def long_name_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds plus an industry, a chip and its sole supplier, each named with 10,000
+    characters."""
+    path = tmp_path_factory.mktemp("long-store") / "graph.db"
+    nodes = [Node("long-industry", NodeKind.INDUSTRY, LONG_NAME),
+             Node("long-chip", NodeKind.CHIP, LONG_NAME),
+             Node("long-fab", NodeKind.SUPPLIER, LONG_NAME)]
+    rels = [Relationship("long-industry", "long-chip", RelKind.REQUIRES),
+            Relationship("long-chip", "long-fab", RelKind.SUPPLIED_BY, share=1.0),
+            Relationship("long-fab", "TW", RelKind.LOCATED_IN, share=1.0)]
+    with SQLiteStore(path) as store:
+        load_seeds(store)
+        store.apply(Batch("long", nodes, rels))
+    return str(path)
+
+
+BIG_COMPONENTS, BIG_SUPPLIERS = 1_600, 390
+
+
+@pytest.fixture(scope="session")
+def big_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds plus a chip whose upstream at depth 3 holds about 2,000 nodes: 1,600
+    components from 390 suppliers sited in the seeds' countries."""
+    path = tmp_path_factory.mktemp("big-store") / "graph.db"
+    places = ["TW", "US", "JP", "KR", "NL", "CN", "DE"]
+    nodes = [Node("big-chip", NodeKind.CHIP, "Big chip"),
+             Node("big-industry", NodeKind.INDUSTRY, "Big industry")]
+    rels = [Relationship("big-industry", "big-chip", RelKind.REQUIRES)]
+    for s in range(BIG_SUPPLIERS):
+        nodes.append(Node(f"big-s{s}", NodeKind.SUPPLIER, f"Supplier number {s}"))
+        rels.append(Relationship(f"big-s{s}", places[s % len(places)], RelKind.LOCATED_IN,
+                                 share=1.0))
+    for c in range(BIG_COMPONENTS):
+        nodes.append(Node(f"big-c{c}", NodeKind.COMPONENT, f"Component number {c}"))
+        rels += [Relationship("big-chip", f"big-c{c}", RelKind.REQUIRES),
+                 Relationship(f"big-c{c}", f"big-s{c % BIG_SUPPLIERS}", RelKind.SUPPLIED_BY,
+                              share=1.0)]
+    with SQLiteStore(path) as store:
+        load_seeds(store)
+        store.apply(Batch("big", nodes, rels))
     return str(path)

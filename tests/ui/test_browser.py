@@ -108,3 +108,203 @@ def test_scenario_runs_from_a_shared_link(page: Page, app_url: str):
     impact.scroll_into_view_if_needed()
     shot(page, "scenarios-taiwan")
     assert not page.dialogs
+
+
+@pytest.fixture(scope="module")
+def empty_app_url(empty_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(empty_store_url, tmp_path_factory.mktemp("streamlit-empty")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def long_app_url(long_name_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(long_name_store_url, tmp_path_factory.mktemp("streamlit-long")) as url:
+        yield url
+
+
+def test_every_page_on_an_empty_store_says_how_to_fill_it(page: Page, empty_app_url: str):
+    for title, path in PAGES:
+        page.goto(f"{empty_app_url}/{path}")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_text("Traceback")).to_have_count(0)
+        expect(page.get_by_test_id("stAlert").filter(
+            has_text="The store is empty").first).to_be_visible()
+        shot(page, f"empty-{path or 'overview'}")
+
+
+def test_a_ten_thousand_character_name_downloads_in_every_format(page: Page, long_app_url: str,
+                                                                tmp_path: Path):
+    from tests.ui.conftest import LONG_NAME
+
+    page.goto(f"{long_app_url}/reports?r_targets=long-industry")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    buttons = page.get_by_test_id("stDownloadButton")
+    expect(buttons).to_have_count(6, timeout=60_000)
+    sizes = {}
+    for i in range(6):
+        with page.expect_download(timeout=120_000) as info:
+            buttons.nth(i).get_by_role("button").click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        sizes[target.suffix] = target.stat().st_size
+        data = target.read_bytes()
+        if target.suffix in (".json", ".md", ".html"):
+            assert LONG_NAME in data.decode("utf-8"), target.name
+        assert data, target.name
+    assert set(sizes) == {".html", ".pdf", ".xlsx", ".zip", ".json", ".md"}, sizes
+    assert (tmp_path / "chokepoint-report.pdf").read_bytes().startswith(b"%PDF")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_the_scenarios_url_round_trips_after_loading_an_example(page: Page, app_url: str,
+                                                               context):
+    page.goto(f"{app_url}/scenarios?disrupt=KR&sc_name=Korea")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile("Impact of .Korea"))).to_be_visible()
+    page.get_by_role("combobox", name=re.compile("bundled example")).click()
+    page.get_by_role("option", name="taiwan-strait.yaml").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Load example").click()
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name=re.compile("Impact of")).first
+    expect(heading).not_to_contain_text("Korea")
+    shown = heading.inner_text()
+    shared = page.url
+    assert "disrupt=KR" not in shared and "yaml=" in shared
+    other = context.new_page()
+    other.goto(shared)
+    wait_for_app(other)
+    expect(other.get_by_role("heading", name=re.compile("Impact of")).first).to_have_text(shown)
+    other.close()
+
+
+LABEL_BOXES = """() => {
+  const ids = network.body.data.nodes.getIds(), scale = network.getScale();
+  const boxes = ids.map(id => network.getBoundingBox(id));
+  const fonts = ids.map(id => network.body.nodes[id].options.font.size * scale);
+  const view = network.DOMtoCanvas({x: 0, y: 0}), far = network.DOMtoCanvas({
+    x: document.querySelector('#mynetwork canvas').clientWidth,
+    y: document.querySelector('#mynetwork canvas').clientHeight});
+  const inView = boxes.map(b => b.right > view.x && b.left < far.x && b.bottom > view.y
+                                && b.top < far.y);
+  let overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+      overlaps.push([ids[i], ids[j]]);
+  }
+  return {count: ids.length, minFontPx: Math.min(...fonts), overlaps: overlaps,
+          inView: inView.filter(Boolean).length,
+          levels: ids.map(id => network.body.nodes[id].options.level)};
+}"""
+
+
+def click_node(page: Page, frame, node_id: str) -> None:
+    """Click a node of the picture (the frame scrolled into view first: a click that has to
+    scroll the app's page lands off target)."""
+    page.locator(FRAME).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    position = frame.evaluate("id => network.canvasToDOM(network.getPosition(id))", node_id)
+    page.frame_locator(FRAME).first.locator("#mynetwork canvas").click(position=position)
+
+
+def ready_frame(page: Page):
+    frame = graph_frame(page)
+    frame.wait_for_function("() => window.cpReady === true", timeout=60_000)
+    return frame
+
+
+def test_h100_upstream_is_tiered_with_readable_labels_that_do_not_overlap(page: Page,
+                                                                          app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=3&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    boxes = frame.evaluate(LABEL_BOXES)
+    assert boxes["count"] > 80
+    assert all(level is not None for level in boxes["levels"])  # hierarchical, by tier
+    assert boxes["minFontPx"] >= 10, boxes["minFontPx"]
+    assert boxes["overlaps"] == [], boxes["overlaps"][:5]
+    assert boxes["inView"] >= 30  # a readable part of the picture is on screen at once
+    assert not frame.evaluate("() => network.physics.options.enabled")  # nothing moves
+    page.locator(FRAME).first.screenshot(path=str(SHOTS / "explore-h100-tiered.png"))
+
+
+def test_clicking_a_node_makes_it_the_centre(page: Page, app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=1&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    click_node(page, frame, "hbm3")
+    expect(page).to_have_url(re.compile(r"[?&]node=hbm3(&|$)"), timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_role("combobox", name="Node")).to_have_value(re.compile("HBM3"))
+    frame = ready_frame(page)
+    assert frame.evaluate("() => network.body.data.nodes.get('hbm3').centre") is True
+
+
+def test_fit_and_png_buttons_work(page: Page, app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=2&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    frame.evaluate("() => network.moveTo({scale: 3})")
+    frame.locator("#cp-fit").click()
+    assert frame.evaluate("() => network.getScale()") < 3
+    with page.expect_download() as info:
+        frame.locator("#cp-png").click()
+    assert info.value.suggested_filename == "chokepoint-graph.png"
+    target = SHOTS / "exported-graph.png"
+    info.value.save_as(target)
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.fixture(scope="module")
+def big_app_url(big_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(big_store_url, tmp_path_factory.mktemp("streamlit-big")) as url:
+        yield url
+
+
+def test_a_2000_node_neighbourhood_is_grouped_within_3_seconds(page: Page, big_app_url: str):
+    import time
+
+    # 100 nodes: drawn one by one; then "Show at most" 2,000 brings the whole neighbourhood
+    page.goto(f"{big_app_url}/explore?node=big-chip&depth=3&dir=upstream&cap=100")
+    wait_for_app(page)
+    ready_frame(page)
+    started = time.monotonic()
+    cap = page.get_by_role("spinbutton", name="Show at most")
+    cap.fill("2000")
+    cap.press("Enter")
+    page.wait_for_function(
+        """sel => { const f = document.querySelector(sel);
+                    const w = f && f.contentWindow;
+                    return w && w.cpReady && w.network.body.data.nodes.get(
+                        {filter: n => n.group_key}).length > 0; }""",
+        arg=FRAME, timeout=60_000)
+    elapsed = time.monotonic() - started
+    wait_for_app(page)
+    frame = ready_frame(page)
+    groups = frame.evaluate("() => network.body.data.nodes.get({filter: n => n.group_key})"
+                            ".map(n => n.group_key)")
+    assert "upstream:component" in groups and "upstream:supplier" in groups
+    assert frame.evaluate("() => network.body.data.nodes.length") <= 130
+    boxes = frame.evaluate(LABEL_BOXES)
+    assert boxes["minFontPx"] >= 10 and boxes["overlaps"] == []
+    assert elapsed <= 3.0, f"{elapsed:.1f} s"
+    page.locator(FRAME).first.screenshot(path=str(SHOTS / "explore-2000-grouped.png"))
+    # a click on a group draws its members (here split by country: 390 > the budget)
+    click_node(page, frame, "group:upstream:supplier")
+    expect(page).to_have_url(re.compile(r"expand=upstream%3Asupplier"), timeout=30_000)
+    wait_for_app(page)
+    frame = ready_frame(page)
+    after = frame.evaluate("() => network.body.data.nodes.get({filter: n => n.group_key})"
+                           ".map(n => n.group_key)")
+    assert any(key.startswith("upstream:supplier:") for key in after), after
