@@ -25,8 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.capacity import TOLERANCE, CapacityModel
-from analysis.chokepoints import upstream
+from analysis.capacity import TOLERANCE, CapacityModel, upstream
 from analysis.spof import single_points_of_failure
 from analysis.structure import SHARE_SCALE, Rule, SupplyStructure, compile_structure
 
