@@ -106,7 +106,9 @@ class Availability(Mapping[str, float]):
 class CapacityModel:
     """The graph compiled for fast capacity propagation; build once, run many scenarios."""
 
-    def __init__(self, supply: SupplyModel) -> None:
+    def __init__(self, supply: SupplyModel, *, order: CapacityModel | None = None) -> None:
+        """Compile ``supply``; ``order`` (a model of the same graph at another horizon)
+        lends its evaluation order instead of computing it again."""
         self.supply = supply
         self.ids: tuple[str, ...] = tuple(supply.nodes)
         self.index: dict[str, int] = {node: i for i, node in enumerate(self.ids)}
@@ -116,9 +118,10 @@ class CapacityModel:
         self.locations = [tuple((ix[c], w) for c, w in n.locations) for n in nodes]
         self.groups = [tuple((tuple(ix[m] for m in g.members), g.min_required)
                              for g in n.groups) for n in nodes]
+        self.held = [(n.supplier_held, n.location_held) for n in nodes]
         self.headquarters = [frozenset(n.headquarters) for n in nodes]
-        self.jurisdictions = [frozenset(c for c, _ in n.locations) | frozenset(n.headquarters)
-                              for n in nodes]
+        self.jurisdictions = [frozenset(c for c, _ in (*n.locations, *n.held_locations))
+                              | frozenset(n.headquarters) for n in nodes]
         self.blockable = [n.blockable for n in nodes]
         self.kinds = [n.kind for n in nodes]
         self.inputs = [tuple(sorted(ix[m] for m in n.inputs())) for n in nodes]
@@ -127,7 +130,12 @@ class CapacityModel:
             for j in inputs:
                 dependents[j].append(i)
         self.dependents = [tuple(d) for d in dependents]
-        self._order_components()
+        self.component: list[int] = []
+        self.cyclic: list[bool] = []
+        if order is not None and order.ids == self.ids:
+            self.component, self.cyclic = order.component, order.cyclic
+        else:
+            self._order_components()
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> CapacityModel:
@@ -137,13 +145,21 @@ class CapacityModel:
         """Number the strongly connected components so that inputs come first.
 
         Tarjan's algorithm (iterative) emits a component only after every component it
-        depends on, which is exactly the evaluation order.
+        depends on, which is exactly the evaluation order.  It runs over every input a node
+        has at any horizon, so the same order serves the model at every horizon.
         """
         size = len(self.ids)
+        every_input = self.inputs
+        if self.supply.timed:
+            ix = self.index
+            every_input = list(self.inputs)
+            for name in self.supply.timed:
+                every_input[ix[name]] = tuple(sorted(
+                    ix[m] for m in self.supply.timed_inputs(name)))
         low, number = [0] * size, [-1] * size
         on_stack = [False] * size
         self.component = [0] * size
-        self.cyclic: list[bool] = []
+        self.cyclic = []
         stack: list[int] = []
         counter = 0
         for root in range(size):
@@ -157,7 +173,7 @@ class CapacityModel:
                     counter += 1
                     stack.append(node)
                     on_stack[node] = True
-                inputs = self.inputs[node]
+                inputs = every_input[node]
                 while edge < len(inputs) and number[inputs[edge]] >= 0:
                     if on_stack[inputs[edge]]:
                         low[node] = min(low[node], number[inputs[edge]])
@@ -167,12 +183,13 @@ class CapacityModel:
                     work.append((inputs[edge], 0))
                     continue
                 if low[node] == number[node]:
-                    self._close_component(node, stack, on_stack)
+                    self._close_component(node, stack, on_stack, every_input)
                 if work:
                     parent = work[-1][0]
                     low[parent] = min(low[parent], low[node])
 
-    def _close_component(self, head: int, stack: list[int], on_stack: list[bool]) -> None:
+    def _close_component(self, head: int, stack: list[int], on_stack: list[bool],
+                         every_input: list[tuple[int, ...]]) -> None:
         position = len(self.cyclic)
         members = []
         while True:
@@ -182,7 +199,7 @@ class CapacityModel:
             members.append(member)
             if member == head:
                 break
-        self.cyclic.append(len(members) > 1 or head in self.inputs[head])
+        self.cyclic.append(len(members) > 1 or head in every_input[head])
 
     # -- public -----------------------------------------------------------------------------
     def availability(self, disruption: Mapping[str, float] | None = None,
@@ -266,11 +283,13 @@ class CapacityModel:
                 disruption: Mapping[int, float]) -> float:
         """``min(S, L, R)`` of node ``i`` with the countries in ``cut`` cut off."""
         best = 1.0
+        held_supply, held_location = self.held[i]
         if self.suppliers[i]:
-            best = min(best, sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]
-                                 if not (cut and self.cuts_supplier(s, cut))))
+            best = min(best, held_supply + sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]
+                                               if not (cut and self.cuts_supplier(s, cut))))
         if self.locations[i]:
-            best = min(best, sum(w * value.get(c, 1.0) for c, w in self.locations[i]))
+            best = min(best, held_location + sum(w * value.get(c, 1.0)
+                                                 for c, w in self.locations[i]))
         for members, needed in self.groups[i]:
             if cut is None:
                 got = [value.get(m, 1.0) for m in members]
@@ -289,13 +308,14 @@ class CapacityModel:
             return 0.0
         keep = 1.0 - disruption.get(source, 0.0)
         suppliers = self.suppliers[source]
+        held_supply, held_location = self.held[source]
         if any(self.cuts_supplier(s, cut) for s, _ in suppliers):
-            got = min(got, keep * sum(w * value.get(s, 1.0) for s, w in suppliers
-                                      if not self.cuts_supplier(s, cut)))
+            got = min(got, keep * min(1.0, held_supply + sum(
+                w * value.get(s, 1.0) for s, w in suppliers if not self.cuts_supplier(s, cut))))
         locations = self.locations[source]
         if any(self.ids[c] in cut for c, _ in locations):
-            got = min(got, keep * sum(w * value.get(c, 1.0) for c, w in locations
-                                      if self.ids[c] not in cut))
+            got = min(got, keep * min(1.0, held_location + sum(
+                w * value.get(c, 1.0) for c, w in locations if self.ids[c] not in cut)))
         return max(0.0, got)
 
     def cuts_supplier(self, supplier: int, cut: frozenset[str]) -> bool:
@@ -314,10 +334,10 @@ def country_shares(supply: SupplyModel, node: str) -> dict[str, float]:
 
 def _countries(supply: SupplyModel, node: str, visiting: frozenset[str]) -> dict[str, float]:
     entry = supply.nodes[node]
-    if entry.locations:
-        return dict(entry.locations)
+    if entry.locations or entry.held_locations:
+        return dict((*entry.locations, *entry.held_locations))
     found: dict[str, float] = {}
-    for supplier, share in entry.suppliers:
+    for supplier, share in (*entry.suppliers, *entry.held_suppliers):
         if supplier in visiting:
             continue
         for country, part in _countries(supply, supplier, visiting | {node}).items():

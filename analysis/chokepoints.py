@@ -15,7 +15,7 @@ through the nodes whose availability actually changes, within the targets' upstr
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
 
 __all__ = ["Chokepoint", "chokepoints", "DEFAULT_KINDS", "removal_losses", "dependency_path",
-           "upstream"]
+           "upstream", "rank_chokepoints", "losses_of"]
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,15 @@ def removal_losses(model: CapacityModel, targets: Sequence[str],
     result: dict[str, dict[str, float]] = {}
     for node in candidates:
         changed = model.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
-        result[model.ids[node]] = {
-            target_index[t]: 1.0 - v for t, v in changed.items()
-            if t in target_index and t != node and 1.0 - v > TOLERANCE}
+        result[model.ids[node]] = losses_of(node, changed, target_index)
     return result
+
+
+def losses_of(node: int, changed: Mapping[int, float],
+              target_index: Mapping[int, str]) -> dict[str, float]:
+    """Target → capacity loss from the availabilities ``changed`` by removing ``node``."""
+    return {target_index[t]: 1.0 - v for t, v in changed.items()
+            if t in target_index and t != node and 1.0 - v > TOLERANCE}
 
 
 def dependency_path(model: CapacityModel, source: str, goal: str) -> tuple[str, ...]:
@@ -119,7 +124,16 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
-    spofs = _spof_counts(compile_structure(model.supply), chosen)
+    return rank_chokepoints(graph, model, chosen, losses, top=top)
+
+
+def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequence[str],
+                     losses: Mapping[str, Mapping[str, float]], *, top: int | None = None,
+                     structure: SupplyStructure | None = None) -> list[Chokepoint]:
+    """Rank the nodes of ``losses`` (node → target → loss on ``model``), with SPOF counts
+    (on ``structure``, compiled from ``model`` when not given) and explaining paths."""
+    chosen = list(targets)
+    spofs = _spof_counts(structure or compile_structure(model.supply), chosen)
     count = max(len(chosen), 1)
     ranked = sorted(
         (node for node in losses if losses[node] or spofs.get(node)),

@@ -39,6 +39,7 @@ __all__ = [
     "Rule",
     "SupplyStructure",
     "compile_structure",
+    "node_rules",
 ]
 
 SHARE_SCALE = 10**9
@@ -77,21 +78,31 @@ class Rule:
 
 
 def _share_rule(kind: str, entries: tuple[tuple[str, float], ...],
-                threshold: float) -> Rule:
-    members = tuple(member for member, _ in entries)
+                threshold: float, held: tuple[tuple[str, float], ...] = ()) -> Rule | None:
+    """The rule over ``entries``; ``held`` entries count as up and lower the need (no rule
+    when they meet it on their own)."""
+    count = len(entries) + len(held)
     weights = tuple(round(share * SHARE_SCALE) for _, share in entries)
-    need = max(1, round(min(threshold, 1.0) * SHARE_SCALE) - len(entries))
-    return Rule(kind, members, weights, min(need, max(sum(weights), 1)))
+    held_weight = sum(round(share * SHARE_SCALE) for _, share in held)
+    need = max(1, round(min(threshold, 1.0) * SHARE_SCALE) - count)
+    need = min(need, max(sum(weights) + held_weight, 1)) - held_weight
+    if held and need <= 0:
+        return None
+    return Rule(kind, tuple(member for member, _ in entries), weights, need)
 
 
-def _rules(node: NodeSupply) -> tuple[Rule, ...]:
-    rules = [Rule(f"requires:{g.name}", g.members, (1,) * len(g.members), g.min_required)
-             for g in node.groups]
-    if node.suppliers:
-        rules.append(_share_rule("supply", node.suppliers, node.min_supply_share))
-    if node.locations:
-        rules.append(_share_rule("location", node.locations, node.min_supply_share))
-    return tuple(rules)
+def node_rules(node: NodeSupply) -> tuple[Rule, ...]:
+    """The rules of one node: its groups, then its supply and location rules."""
+    rules: list[Rule | None] = [
+        Rule(f"requires:{g.name}", g.members, (1,) * len(g.members), g.min_required)
+        for g in node.groups]
+    if node.suppliers or node.held_suppliers:
+        rules.append(_share_rule("supply", node.suppliers, node.min_supply_share,
+                                 node.held_suppliers))
+    if node.locations or node.held_locations:
+        rules.append(_share_rule("location", node.locations, node.min_supply_share,
+                                 node.held_locations))
+    return tuple(rule for rule in rules if rule is not None)
 
 
 @dataclass(frozen=True)
@@ -178,4 +189,4 @@ class SupplyStructure:
 def compile_structure(graph: nx.MultiDiGraph | SupplyModel) -> SupplyStructure:
     """Compile a supply graph (or its :class:`SupplyModel`) into threshold rules."""
     model = graph if isinstance(graph, SupplyModel) else build_supply_model(graph)
-    return SupplyStructure({n: _rules(s) for n, s in model.nodes.items()}, model)
+    return SupplyStructure({n: node_rules(s) for n, s in model.nodes.items()}, model)

@@ -1,0 +1,148 @@
+"""Results over several horizons (DESIGN §4.6): SPOFs, chokepoints and scenarios at each.
+
+Every horizon is the graph read by :func:`analysis.horizon.supply_at`; the models at later
+horizons share the compiled structure of the first.  Chokepoint rankings share more: a
+node's removal is propagated again at a later horizon only when it reaches a node whose
+inputs change with time; otherwise its losses are the same at every horizon and are reused.
+(At a horizon, only nodes with time fields have different rules, and such a node is
+re-evaluated only when one of its inputs changes; if no input of any such node changes, the
+propagation is the same step by step.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from analysis.capacity import CapacityModel
+from analysis.chokepoints import DEFAULT_KINDS, Chokepoint, losses_of, rank_chokepoints
+from analysis.horizon import capacity_at, persistence, relieved_after, structure_at
+from analysis.scenario import Scenario, ScenarioResult, run_scenario
+from analysis.semantics import resolve_targets
+from analysis.spof import single_points_of_failure
+from analysis.structure import compile_structure
+
+__all__ = [
+    "ChokepointTimeline",
+    "spofs_over_time",
+    "chokepoints_over_time",
+    "scenario_over_time",
+    "loss_curves",
+]
+
+
+def spofs_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
+                    horizons: Sequence[float]) -> list[dict[str, list[str]]]:
+    """The SPOFs of every target at each horizon."""
+    chosen = resolve_targets(graph, targets)
+    base = compile_structure(graph)
+    return [single_points_of_failure(structure_at(base, months), chosen)
+            for months in horizons]
+
+
+@dataclass(frozen=True)
+class ChokepointTimeline:
+    """The full chokepoint ranking at each horizon, and each node's loss over time."""
+
+    horizons: tuple[float, ...]
+    rankings: tuple[tuple[Chokepoint, ...], ...]
+
+    @cached_property
+    def _by_id(self) -> list[dict[str, float]]:
+        return [{c.id: c.capacity_loss for c in ranking} for ranking in self.rankings]
+
+    def losses(self, node: str) -> list[float]:
+        """The node's mean capacity loss at each horizon (0 where it is not ranked)."""
+        return [found.get(node, 0.0) for found in self._by_id]
+
+    def persistence(self, node: str) -> str:
+        return persistence(self.losses(node))
+
+    def relieved_after(self, node: str) -> float | None:
+        return relieved_after(self.horizons, self.losses(node))
+
+    def persistent_to_the_end(self) -> list[Chokepoint]:
+        """The first horizon's chokepoints that are persistent, most damaging first."""
+        return [c for c in self.rankings[0] if self.persistence(c.id) == "persistent"
+                and c.capacity_loss > 0]
+
+    def time_fields(self, node: str) -> dict[str, Any]:
+        """``persistence`` and ``relieved_after_months`` of a node, as in the JSON."""
+        return {"persistence": self.persistence(node),
+                "relieved_after_months": self.relieved_after(node)}
+
+
+def chokepoints_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
+                          horizons: Sequence[float], *, model: CapacityModel | None = None,
+                          kinds: Iterable[str] | None = DEFAULT_KINDS) -> ChokepointTimeline:
+    """The chokepoint ranking (every ranked node) at each horizon."""
+    chosen = resolve_targets(graph, targets)
+    base = model or CapacityModel.from_graph(graph)
+    models = [capacity_at(base, months) for months in horizons]
+    losses = _removal_losses_over(models, chosen, kinds)
+    structure = compile_structure(base.supply)
+    return ChokepointTimeline(tuple(horizons), tuple(
+        tuple(rank_chokepoints(graph, m, chosen, found,
+                               structure=structure_at(structure, months)))
+        for months, m, found in zip(horizons, models, losses, strict=True)))
+
+
+def _every_input(model: CapacityModel, node: int) -> Iterable[int]:
+    """Every input ``node`` has at some horizon."""
+    name = model.ids[node]
+    if name in model.supply.timed:
+        return (model.index[m] for m in model.supply.timed_inputs(name))
+    return model.inputs[node]
+
+
+def _removal_losses_over(models: Sequence[CapacityModel], targets: Sequence[str],
+                         kinds: Iterable[str] | None) -> list[dict[str, dict[str, float]]]:
+    """:func:`analysis.chokepoints.removal_losses` at each model's horizon, reusing a
+    removal's losses wherever it cannot reach a node whose inputs change with time."""
+    first = models[0]
+    target_index = {first.index[t]: t for t in targets}
+    seen: set[int] = set()
+    stack = list(target_index)
+    while stack:
+        for j in _every_input(first, stack.pop()):
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    relevant = seen | set(target_index)
+    sensitive = {j for name in first.supply.timed for j in _every_input(first, first.index[name])}
+    wanted = set(kinds) if kinds is not None else None
+    candidates = [n for n in sorted(seen) if wanted is None or first.kinds[n] in wanted]
+    result: list[dict[str, dict[str, float]]] = [{} for _ in models]
+    for node in candidates:
+        name = first.ids[node]
+        changed = first.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+        result[0][name] = losses_of(node, changed, target_index)
+        same = node not in sensitive and sensitive.isdisjoint(changed)
+        for k, model in enumerate(models[1:], start=1):
+            if same or model is first:
+                result[k][name] = result[0][name]
+                continue
+            again = model.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+            result[k][name] = losses_of(node, again, target_index)
+    return result
+
+
+def scenario_over_time(graph: nx.MultiDiGraph, scenario: Scenario,
+                       horizons: Sequence[float], model: CapacityModel | None = None
+                       ) -> list[ScenarioResult]:
+    """The scenario's result at each horizon."""
+    base = model or CapacityModel.from_graph(graph)
+    return [run_scenario(graph, scenario, capacity_at(base, months)) for months in horizons]
+
+
+def loss_curves(results: Sequence[ScenarioResult]) -> dict[str, list[float]]:
+    """Target → its capacity loss at each horizon (the results in horizon order)."""
+    curves: dict[str, list[float]] = {}
+    for result in results:
+        for impact in result.targets:
+            curves.setdefault(impact.id, []).append(impact.capacity_loss)
+    return curves
