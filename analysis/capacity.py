@@ -12,31 +12,21 @@ of the strongly connected components (inputs first); a cyclic component is itera
 its current values down to the fixpoint.  That keeps one removal on a 100k-node graph to the
 size of what it actually affects.
 
-Blocks (§4.5).  A block acts by jurisdiction and by site.  A node's *countries* are its
-``LOCATED_IN`` countries with their shares; without any, its headquarters; failing that, its
-suppliers' countries weighted by supply share (:func:`country_shares`).  The part of a
-dependent's capacity that sits in a ``to`` country — all of it when it is headquartered in
-one — is *reached* by the block and evaluated with the block's ``from`` countries cut off;
-the rest is evaluated as usual, and ``a(x)`` is the share-weighted sum of the parts.  (So a
-foundry with one fab in ten inside the ``to`` country loses that tenth, not everything.)
-For the reached part:
-
-- a supplier located or headquartered in a ``from`` country counts as unavailable;
-- a required input delivers only the part of its capacity that is neither located in nor
-  headquartered in a ``from`` country: nothing if it is headquartered there, otherwise its
-  availability recomputed without its ``from``-country locations and without its suppliers
-  in ``from`` countries;
-- an input with ``blockable: false`` is never cut.
+Blocks (§4.5) act on flows between sites, not on the sites themselves: with blocks,
+availability is computed per destination by :mod:`analysis.flows`, and the value reported
+for a node is what its own sites receive.  With no block that is exactly the above.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
+from analysis.availability import Availability
+from analysis.flows import flow_availability
 from analysis.semantics import SupplyModel, build_supply_model
 
 __all__ = [
@@ -46,7 +36,6 @@ __all__ = [
     "availability",
     "capacity_loss",
     "country_shares",
-    "Portions",
     "TOLERANCE",
 ]
 
@@ -58,9 +47,6 @@ MAX_CYCLE_EVALUATIONS = 10_000
 
 Values = Mapping[int, float]
 """Current availabilities by node index; a node that is absent has 1."""
-Portions = tuple[tuple[float, frozenset[str]], ...]
-"""Parts of a dependent's capacity (weights summing to 1) and the countries each is cut off
-from by blocks (empty: not cut)."""
 
 
 @dataclass(frozen=True)
@@ -75,50 +61,29 @@ class Block:
         return cls(frozenset(from_countries), frozenset(to_countries))
 
 
-class Availability(Mapping[str, float]):
-    """Availability of every node of a graph; nodes a scenario does not reach have 1."""
-
-    def __init__(self, ids: tuple[str, ...], index: Mapping[str, int],
-                 changed: Mapping[int, float]) -> None:
-        self._ids = ids
-        self._index = index
-        self._changed = changed
-
-    def __getitem__(self, node: str) -> float:
-        return self._changed.get(self._index[node], 1.0)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    @property
-    def by_index(self) -> Mapping[int, float]:
-        """The availabilities below 1, by :class:`CapacityModel` node index."""
-        return self._changed
-
-    def reduced(self) -> dict[str, float]:
-        """Only the nodes whose availability is below 1."""
-        return {self._ids[i]: v for i, v in sorted(self._changed.items())}
-
-
 class CapacityModel:
     """The graph compiled for fast capacity propagation; build once, run many scenarios."""
 
     def __init__(self, supply: SupplyModel, *, order: CapacityModel | None = None) -> None:
         """Compile ``supply``; ``order`` (a model of the same graph at another horizon)
-        lends its evaluation order instead of computing it again."""
+        lends its evaluation order instead of computing it again.
+
+        Inputs a node holds (buffers, §4.6) count as available: held suppliers add their
+        share to ``held_supply``; held sites stay sites (for blocks and where requirements
+        are consumed) and are listed in ``held_sites``.
+        """
         self.supply = supply
         self.ids: tuple[str, ...] = tuple(supply.nodes)
         self.index: dict[str, int] = {node: i for i, node in enumerate(self.ids)}
         nodes = [supply.nodes[node] for node in self.ids]
         ix = self.index
         self.suppliers = [tuple((ix[s], w) for s, w in n.suppliers) for n in nodes]
-        self.locations = [tuple((ix[c], w) for c, w in n.locations) for n in nodes]
+        self.locations = [tuple((ix[c], w) for c, w in (*n.locations, *n.held_locations))
+                          for n in nodes]
+        self.held_supply = [n.supplier_held for n in nodes]
+        self.held_sites = [frozenset(ix[c] for c, _ in n.held_locations) for n in nodes]
         self.groups = [tuple((tuple(ix[m] for m in g.members), g.min_required)
                              for g in n.groups) for n in nodes]
-        self.held = [(n.supplier_held, n.location_held) for n in nodes]
         self.headquarters = [frozenset(n.headquarters) for n in nodes]
         self.jurisdictions = [frozenset(c for c, _ in (*n.locations, *n.held_locations))
                               | frozenset(n.headquarters) for n in nodes]
@@ -189,7 +154,7 @@ class CapacityModel:
                     low[parent] = min(low[parent], low[node])
 
     def _close_component(self, head: int, stack: list[int], on_stack: list[bool],
-                         every_input: list[tuple[int, ...]]) -> None:
+                         every_input: Sequence[tuple[int, ...]]) -> None:
         position = len(self.cyclic)
         members = []
         while True:
@@ -204,44 +169,18 @@ class CapacityModel:
     # -- public -----------------------------------------------------------------------------
     def availability(self, disruption: Mapping[str, float] | None = None,
                      blocks: Iterable[Block] = ()) -> Availability:
-        """Availability of every node under ``disruption`` (node id → 0–1) and ``blocks``."""
+        """Availability of every node under ``disruption`` (node id → 0–1) and ``blocks``
+        (with blocks, a :class:`~analysis.flows.FlowAvailability` that also answers per
+        destination)."""
+        chosen = [b for b in blocks if b.from_countries and b.to_countries]
+        if chosen:
+            return flow_availability(self, disruption, chosen)
         d = {self.index[n]: float(s) for n, s in (disruption or {}).items() if s > 0}
-        reach = self.reach(blocks)
-        changed = self.propagate(d, reach, set(d) | set(reach))
+        changed = self.propagate(d, set(d))
         return Availability(self.ids, self.index, changed)
 
-    def reach(self, blocks: Iterable[Block]) -> dict[int, Portions]:
-        """For each dependent a block reaches, the parts of its capacity and the ``from``
-        countries each part is cut off from."""
-        chosen = [b for b in blocks if b.from_countries and b.to_countries]
-        every_to = frozenset().union(*(b.to_countries for b in chosen))
-        reach: dict[int, Portions] = {}
-        for i, node in enumerate(self.ids):
-            countries = country_shares(self.supply, node)
-            if every_to.isdisjoint(countries) and every_to.isdisjoint(self.headquarters[i]):
-                continue
-            portions = self._portions(i, countries, chosen)
-            if any(cut for _, cut in portions):
-                reach[i] = portions
-        return reach
-
-    def _portions(self, i: int, countries: Mapping[str, float],
-                  blocks: list[Block]) -> Portions:
-        def cut_off(countries: Iterable[str]) -> frozenset[str]:
-            inside = set(countries)
-            return frozenset().union(*(b.from_countries for b in blocks
-                                       if not inside.isdisjoint(b.to_countries)))
-
-        by_jurisdiction = cut_off(self.headquarters[i])
-        parts: dict[frozenset[str], float] = {}
-        for country, weight in (countries or {"": 1.0}).items():
-            cut = by_jurisdiction | cut_off([country])
-            parts[cut] = parts.get(cut, 0.0) + weight
-        return tuple(sorted(((w, c) for c, w in parts.items()), key=lambda p: sorted(p[1])))
-
-    def propagate(self, disruption: Mapping[int, float], reach: Mapping[int, Portions],
-                  seeds: Iterable[int], relevant: Callable[[int], bool] | None = None
-                  ) -> dict[int, float]:
+    def propagate(self, disruption: Mapping[int, float], seeds: Iterable[int],
+                  relevant: Callable[[int], bool] | None = None) -> dict[int, float]:
         """Availabilities that differ from 1, by node index, after re-evaluating ``seeds``
         and everything downstream whose inputs change (only ``relevant`` nodes if given)."""
         changed: dict[int, float] = {}
@@ -252,7 +191,7 @@ class CapacityModel:
         while queue:
             _, i = heapq.heappop(queue)
             queued.discard(i)
-            new = self.evaluate(i, changed, disruption, reach)
+            new = self.evaluate(i, changed, disruption)
             if abs(new - changed.get(i, 1.0)) <= TOLERANCE:
                 continue
             if self.cyclic[self.component[i]]:
@@ -267,60 +206,23 @@ class CapacityModel:
         return changed
 
     # -- one node ---------------------------------------------------------------------------
-    def evaluate(self, i: int, value: Values, disruption: Mapping[int, float],
-                 reach: Mapping[int, Portions]) -> float:
+    def evaluate(self, i: int, value: Values, disruption: Mapping[int, float]) -> float:
         """``a(i)`` from the current values of its inputs."""
         keep = 1.0 - disruption.get(i, 0.0)
         if keep <= 0.0:
             return 0.0
-        portions = reach.get(i)
-        if portions is None:
-            return max(0.0, keep * self._supply(i, None, value, disruption))
-        return max(0.0, keep * sum(w * self._supply(i, cut, value, disruption)
-                                   for w, cut in portions))
-
-    def _supply(self, i: int, cut: frozenset[str] | None, value: Values,
-                disruption: Mapping[int, float]) -> float:
-        """``min(S, L, R)`` of node ``i`` with the countries in ``cut`` cut off."""
         best = 1.0
-        held_supply, held_location = self.held[i]
         if self.suppliers[i]:
-            best = min(best, held_supply + sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]
-                                               if not (cut and self.cuts_supplier(s, cut))))
+            best = min(best, self.held_supply[i]
+                       + sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]))
         if self.locations[i]:
-            best = min(best, held_location + sum(w * value.get(c, 1.0)
-                                                 for c, w in self.locations[i]))
+            held = self.held_sites[i]
+            best = min(best, sum(w * (1.0 if c in held else value.get(c, 1.0))
+                                 for c, w in self.locations[i]))
         for members, needed in self.groups[i]:
-            if cut is None:
-                got = [value.get(m, 1.0) for m in members]
-            else:
-                got = [self.delivered(m, cut, value, disruption) for m in members]
+            got = [value.get(m, 1.0) for m in members]
             best = min(best, got[0] if len(got) == 1 else sorted(got, reverse=True)[needed - 1])
-        return best
-
-    def delivered(self, source: int, cut: frozenset[str] | None, value: Values,
-                  disruption: Mapping[int, float]) -> float:
-        """What required input ``source`` delivers to a dependent cut off from ``cut``."""
-        got = value.get(source, 1.0)
-        if not cut or got <= 0.0 or not self.blockable[source]:
-            return got
-        if not cut.isdisjoint(self.headquarters[source]):
-            return 0.0
-        keep = 1.0 - disruption.get(source, 0.0)
-        suppliers = self.suppliers[source]
-        held_supply, held_location = self.held[source]
-        if any(self.cuts_supplier(s, cut) for s, _ in suppliers):
-            got = min(got, keep * min(1.0, held_supply + sum(
-                w * value.get(s, 1.0) for s, w in suppliers if not self.cuts_supplier(s, cut))))
-        locations = self.locations[source]
-        if any(self.ids[c] in cut for c, _ in locations):
-            got = min(got, keep * min(1.0, held_location + sum(
-                w * value.get(c, 1.0) for c, w in locations if self.ids[c] not in cut)))
-        return max(0.0, got)
-
-    def cuts_supplier(self, supplier: int, cut: frozenset[str]) -> bool:
-        """Whether a block cutting off ``cut`` countries takes ``supplier`` away."""
-        return self.blockable[supplier] and not cut.isdisjoint(self.jurisdictions[supplier])
+        return max(0.0, keep * best)
 
 
 def country_shares(supply: SupplyModel, node: str) -> dict[str, float]:

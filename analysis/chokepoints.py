@@ -78,7 +78,7 @@ def removal_losses(model: CapacityModel, targets: Sequence[str],
                   if wanted is None or model.supply.nodes[model.ids[n]].kind in wanted]
     result: dict[str, dict[str, float]] = {}
     for node in candidates:
-        changed = model.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+        changed = model.propagate({node: 1.0}, (node,), relevant.__contains__)
         result[model.ids[node]] = losses_of(node, changed, target_index)
     return result
 

@@ -7,8 +7,10 @@ minimal solutions with Rauzy's recursion, kept as a ZDD (:mod:`analysis.zdd`)::
 
 where ``without(H, L)`` keeps the sets of ``H`` that contain no set of ``L`` and ``k`` is the
 order still allowed, so sets above the order limit are never built.  Whether higher-order
-sets were left out is decided exactly: the order-``k`` sets describe the whole function iff
-their upward closure equals the diagram.
+sets were left out is decided exactly: not when no path of the diagram sets more than ``k``
+variables (every minimal solution is such a path), and otherwise iff the upward closure of
+the order-``k`` sets differs from the diagram.  The sets are streamed from the ZDD with an
+explicit stack and sorted once.
 
 The target itself is not a candidate (its own failure is the trivial cut set ``{target}``),
 so the order-1 cut sets are exactly its single points of failure.
@@ -66,6 +68,7 @@ class _Extractor:
         self.true = int(diagram.manager.true)
         self.false = int(diagram.manager.false)
         self.memo: dict[tuple[int, int], int] = {}
+        self.levels = len(diagram.variables)
 
     def minsol(self, u: Any, k: int) -> int:
         ref = int(u)
@@ -75,6 +78,9 @@ class _Extractor:
             return BASE
         if k == 0:
             return EMPTY
+        level = u.level
+        if k > self.levels - level:  # no set below here is that large: share the memo
+            k = self.levels - level
         key = (ref, k)
         found = self.memo.get(key)
         if found is None:
@@ -83,7 +89,24 @@ class _Extractor:
                 low, high = ~low, ~high
             lo = self.minsol(low, k)
             hi = self.zdd.without(self.minsol(high, k - 1), lo)
-            found = self.memo[key] = self.zdd.node(u.level, lo, hi)
+            found = self.memo[key] = self.zdd.node(level, lo, hi)
+        return found
+
+    def longest(self, u: Any, memo: dict[int, int]) -> int:
+        """The most variables set on one path from ``u`` to true (-1: no path).  Every
+        minimal solution is such a path, so none is larger than this."""
+        ref = int(u)
+        if ref == self.false:
+            return -1
+        if ref == self.true:
+            return 0
+        found = memo.get(ref)
+        if found is None:
+            low, high = u.low, u.high
+            if u.negated:
+                low, high = ~low, ~high
+            above = self.longest(high, memo)
+            found = memo[ref] = max(self.longest(low, memo), above + 1 if above >= 0 else -1)
         return found
 
     def upward_closure(self, f: int, memo: dict[int, Any]) -> Any:
@@ -101,15 +124,23 @@ class _Extractor:
 
 def _sorted_sets(extractor: _Extractor, family: int, max_order: int,
                  limit: int | None) -> list[tuple[str, ...]]:
+    """The sets of ``family`` as sorted node ids, by (size, ids); the first ``limit``."""
     manager, node_of = extractor.diagram.manager, extractor.diagram.node_of_var
-    result: list[tuple[str, ...]] = []
-    for size in range(max_order + 1):
-        batch = sorted(tuple(sorted(node_of[manager.var_at_level(level)] for level in levels))
-                       for levels in extractor.zdd.sets(family, size))
-        result.extend(batch)
-        if limit is not None and len(result) >= limit:
-            return result[:limit]
-    return result
+    zdd = extractor.zdd
+    most: int | None = None
+    if limit is not None:
+        counts = zdd.size_counts(family, max_order)
+        most, seen = 0, counts[0]
+        while seen < limit and most < max_order:
+            most += 1
+            seen += counts[most]
+    levels = sorted({zdd.level[g] for g in range(2, len(zdd.level))})
+    name = {level: node_of[manager.var_at_level(level)] for level in levels}
+    found = [tuple(sorted([name[level] for level in levels]))
+             for levels in zdd.sets(family, most)]
+    found.sort()
+    found.sort(key=len)
+    return found if limit is None else found[:limit]
 
 
 def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
@@ -155,7 +186,8 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):
         family = extractor.minsol(diagram.root, order)
-        omitted = order < len(variables) and extractor.upward_closure(family, {}) != diagram.root
+        omitted = (order < len(variables) and extractor.longest(diagram.root, {}) > order
+                   and extractor.upward_closure(family, {}) != diagram.root)
         total = extractor.zdd.count(family)
         cut_sets = _sorted_sets(extractor, family, order, limit)
     return CutSets(target, max_order, cut_sets, total, omitted,

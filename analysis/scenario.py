@@ -27,7 +27,8 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from analysis.capacity import TOLERANCE, Availability, Block, CapacityModel, Portions
+from analysis.capacity import TOLERANCE, Block, CapacityModel
+from analysis.flows import FlowAvailability, flow_availability
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
 
@@ -377,20 +378,19 @@ def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
     targets = resolve_targets(graph, scenario.targets)
     model = model or CapacityModel.from_graph(graph)
     baseline = model.availability()
-    disruption = scenario.disruption_map()
-    after = model.availability(disruption, scenario.blocks)
-    reach = model.reach(scenario.blocks)
+    after = flow_availability(model, scenario.disruption_map(), scenario.blocks)
     impacts = tuple(
         TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t], baseline[t],
-                     _drivers(graph, model, t, after, disruption, reach))
+                     _drivers(graph, model, t, after))
         for t in targets)
     return ScenarioResult(scenario, impacts)
 
 
-def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str, after: Availability,
-             disruption: Mapping[str, float], reach: Mapping[int, Portions]
-             ) -> tuple[Driver, ...]:
-    """Walk from the target through reduced nodes, collecting what the scenario hit."""
+def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str,
+             after: FlowAvailability) -> tuple[Driver, ...]:
+    """Walk from what the target's own sites receive through reduced flows, collecting the
+    disrupted nodes and the nodes whose own flows a block cuts."""
+    flows = after.flows
     losses: dict[str, dict[str, float]] = {}
     hits: dict[str, int] = {}
 
@@ -400,27 +400,17 @@ def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str, after: A
             causes[cause] = max(causes.get(cause, 0.0), loss)
             hits[model.ids[node]] = hits.get(model.ids[node], 0) + 1
 
-    value = after.by_index
-    dvalues = {model.index[n]: s for n, s in disruption.items()}
-    start = model.index[target]
-    seen, stack = {start}, [start]
+    start = flows.home_states(model.index[target])
+    seen, stack = set(start), list(start)
     while stack:
-        node = stack.pop()
-        if model.ids[node] in disruption:
-            note(node, "disrupted", 1.0 - value.get(node, 1.0))
-        for _, cut in reach.get(node, ()):
-            if not cut:
-                continue
-            for s, _ in model.suppliers[node]:
-                if model.cuts_supplier(s, cut):
-                    note(s, "blocked", value.get(s, 1.0))
-            for members, _ in model.groups[node]:
-                for m in members:
-                    note(m, "blocked", value.get(m, 1.0) - model.delivered(m, cut, value, dvalues))
-        for j in model.inputs[node]:
-            if j not in seen and value.get(j, 1.0) < 1.0 - TOLERANCE:
-                seen.add(j)
-                stack.append(j)
+        node, cls = stack.pop()
+        if node in flows.d:
+            note(node, "disrupted", 1.0 - after.by_index.get(node, 1.0))
+        note(node, "blocked", flows.blocked_loss(node, cls))
+        for state in flows.inputs_read(node, cls):
+            if state not in seen and flows.get(*state) < 1.0 - TOLERANCE:
+                seen.add(state)
+                stack.append(state)
     drivers = [Driver(node, str(graph.nodes[node].get("name", node)),
                       str(graph.nodes[node].get("kind", "")), "+".join(sorted(causes)),
                       max(causes.values()))

@@ -119,14 +119,14 @@ def _removal_losses_over(models: Sequence[CapacityModel], targets: Sequence[str]
     result: list[dict[str, dict[str, float]]] = [{} for _ in models]
     for node in candidates:
         name = first.ids[node]
-        changed = first.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+        changed = first.propagate({node: 1.0}, (node,), relevant.__contains__)
         result[0][name] = losses_of(node, changed, target_index)
         same = node not in sensitive and sensitive.isdisjoint(changed)
         for k, model in enumerate(models[1:], start=1):
             if same or model is first:
                 result[k][name] = result[0][name]
                 continue
-            again = model.propagate({node: 1.0}, {}, (node,), relevant.__contains__)
+            again = model.propagate({node: 1.0}, (node,), relevant.__contains__)
             result[k][name] = losses_of(node, again, target_index)
     return result
 

@@ -110,26 +110,67 @@ class ZDD:
             memo[f] = self.count(self.lo[f], memo) + self.count(self.hi[f], memo)
         return memo[f]
 
-    def sets(self, f: int, size: int | None = None) -> Iterator[tuple[int, ...]]:
-        """The sets of ``f`` (of exactly ``size`` elements if given) as tuples of levels."""
-        sizes: dict[int, set[int]] = {}
+    def size_counts(self, f: int, most: int) -> list[int]:
+        """How many sets of each size ``0..most`` the family ``f`` holds (larger ones are
+        not counted)."""
+        memo: dict[int, list[int]] = {EMPTY: [0] * (most + 1), BASE: [1] + [0] * most}
+        lo_of, hi_of = self.lo, self.hi
+        stack = [f]
+        while stack:
+            g = stack[-1]
+            if g in memo:
+                stack.pop()
+                continue
+            lo, hi = lo_of[g], hi_of[g]
+            pending = [c for c in (lo, hi) if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            low, high = memo[lo], memo[hi]
+            memo[g] = [low[0]] + [a + b for a, b in zip(low[1:], high, strict=False)]
+        return memo[f]
 
-        def possible(g: int) -> set[int]:
-            if g <= BASE:
-                return {0} if g == BASE else set()
-            if g not in sizes:
-                sizes[g] = possible(self.lo[g]) | {s + 1 for s in possible(self.hi[g])}
-            return sizes[g]
+    def min_sizes(self, f: int) -> dict[int, int]:
+        """The smallest set size under every node of ``f`` (terminals included)."""
+        memo: dict[int, int] = {EMPTY: 1 << 30, BASE: 0}
+        lo_of, hi_of = self.lo, self.hi
+        stack = [f]
+        while stack:
+            g = stack[-1]
+            if g in memo:
+                stack.pop()
+                continue
+            lo, hi = lo_of[g], hi_of[g]
+            pending = [c for c in (lo, hi) if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[g] = min(memo[lo], memo[hi] + 1)
+        return memo
 
-        def walk(g: int, want: int | None, prefix: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-            if g <= BASE:
-                if g == BASE and not want:
-                    yield prefix
-                return
-            if want is not None and want not in possible(g):
-                return
-            yield from walk(self.lo[g], want, prefix)
-            yield from walk(self.hi[g], None if want is None else want - 1,
-                            prefix + (self.level[g],))
-
-        yield from walk(f, size, ())
+    def sets(self, f: int, most: int | None = None) -> Iterator[tuple[int, ...]]:
+        """The sets of ``f`` (of at most ``most`` elements if given) as tuples of levels,
+        streamed with an explicit stack: each set costs about one step per element."""
+        if f == EMPTY:
+            return
+        level, lo_of, hi_of = self.level, self.lo, self.hi
+        smallest = None if most is None else self.min_sizes(f)
+        bound = -1 if most is None else most
+        stack: list[tuple[int, tuple[int, ...]]] = [(f, ())]
+        pop, push = stack.pop, stack.append
+        while stack:
+            g, prefix = pop()
+            if smallest is not None and len(prefix) + smallest[g] > bound:
+                continue
+            while g > BASE:
+                lo = lo_of[g]
+                if lo != EMPTY:
+                    push((lo, prefix))
+                prefix += (level[g],)
+                g = hi_of[g]
+                if smallest is not None and len(prefix) + smallest[g] > bound:
+                    break
+            else:
+                yield prefix

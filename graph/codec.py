@@ -7,7 +7,7 @@ import json.encoder
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graph.model import Node, NodeKind, Relationship, RelKind
+from graph.model import REL_TIME_TRUST, Node, NodeKind, Relationship, RelKind
 
 Provenance = tuple[tuple[str, ...], str | None]
 """(sources, last run) to write with a record instead of its own."""
@@ -15,12 +15,12 @@ Provenance = tuple[tuple[str, ...], str | None]
 __all__ = [
     "node_data", "node_from_data", "relationship_data", "relationship_from_data",
     "attributes_text", "attributes_from_text", "NODE_KINDS", "REL_KINDS", "NODE_OPTIONAL",
-    "REL_OPTIONAL",
+    "REL_OPTIONAL", "time_trust_text", "time_trust_from_text",
 ]
 
 NODE_OPTIONAL = ("description", "min_supply_share", "citation", "as_of")
 """Node fields stored only when set."""
-REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of")
+REL_OPTIONAL = ("share", "group", "min_required", "role", "citation", "as_of", *REL_TIME_TRUST)
 """Relationship fields stored only when set."""
 _ATTRIBUTES_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 # Dict lookups: calling the enum class costs several times more, per row read.
@@ -124,7 +124,27 @@ def relationship_from_data(from_id: str, to_id: str, kind: str,
         attributes=attributes_from_text(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
+        **{k: v for k in REL_TIME_TRUST if (v := data.get(k)) is not None},
     )
+
+
+def time_trust_text(rel: Relationship) -> str | None:
+    """The time and trust fields a relationship sets, as JSON text; ``None`` when none is set
+    (the usual case), so a store can keep them in one rarely-filled column.
+
+    >>> from graph.model import RelKind
+    >>> time_trust_text(Relationship("a", "b", RelKind.REQUIRES, basis="assumption"))
+    '{"basis": "assumption"}'
+    >>> time_trust_text(Relationship("a", "b", RelKind.REQUIRES)) is None
+    True
+    """
+    values = {k: v for k in REL_TIME_TRUST if (v := getattr(rel, k)) is not None}
+    return _encode_attributes(values) if values else None
+
+
+def time_trust_from_text(text: str | None) -> dict[str, Any]:
+    """The inverse of :func:`time_trust_text`, as keyword arguments for a relationship."""
+    return json.loads(text) if text else {}
 
 
 def attributes_from_text(text: str | None) -> dict[str, Any]:

@@ -42,8 +42,9 @@ def relationship_record(rel: Relationship) -> dict[str, Any]:
 
 def graph_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     """``{"nodes": [...], "relationships": [...]}``, sorted by id and key."""
-    return {"nodes": [node_record(n) for n in store.nodes()],
-            "relationships": [relationship_record(r) for r in store.relationships()]}
+    nodes, rels = store.snapshot()
+    return {"nodes": [node_record(n) for n in nodes],
+            "relationships": [relationship_record(r) for r in rels]}
 
 
 @contextmanager

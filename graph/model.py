@@ -20,6 +20,8 @@ __all__ = [
     "parse_node_kind",
     "parse_rel_kind",
     "is_valid_id",
+    "BASES",
+    "REL_TIME_TRUST",
 ]
 
 
@@ -139,6 +141,13 @@ class Relationship:
     sources: tuple[str, ...] = ()
     last_run: str | None = None
     origin: str | None = field(default=None, compare=False)
+    # How sure (DESIGN §4.7) and time (§4.6); all optional, unset means "not given".
+    basis: str | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    buffer_months: float | None = None
+    lead_time_months: float | None = None
+    surge_share: float | None = None
 
     @property
     def key(self) -> RelKey:
@@ -152,6 +161,12 @@ class Relationship:
             "role": self.role,
             "citation": self.citation,
             "as_of": self.as_of,
+            "basis": self.basis,
+            "share_low": self.share_low,
+            "share_high": self.share_high,
+            "buffer_months": self.buffer_months,
+            "lead_time_months": self.lead_time_months,
+            "surge_share": self.surge_share,
             "attributes": dict(self.attributes),
         }
 
@@ -163,7 +178,13 @@ NODE_FIELDS = (
     "id", "kind", "name", "description", "failure_probability", "min_supply_share",
     "blockable", "citation", "as_of",
 )
-REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of")
+REL_TIME_TRUST = ("basis", "share_low", "share_high", "buffer_months", "lead_time_months",
+                  "surge_share")
+"""Relationship fields on how sure a fact is (§4.7) and on time (§4.6), rarely all set."""
+REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of",
+              *REL_TIME_TRUST)
+BASES = ("cited", "estimate", "assumption")
+"""What a relationship stands on: a cited fact, an estimate, or a modelling assumption."""
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from graph.codec import (
 )
 from graph.errors import ChokepointError, ConfigError, StoreError
 from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
-from graph.open import redact
 from graph.store import LoadState, RunRecord, Store
 from graph.sync import SyncPlan
+from graph.urls import redact_url, without_userinfo
 
 __all__ = ["Neo4jStore", "BATCH_SIZE", "ENTITY_LABEL", "RUN_LABEL"]
 
@@ -52,8 +52,12 @@ _SCHEMA = (
 )
 
 # Taking this lock first serialises ingest runs, as BEGIN IMMEDIATE does in SQLite: a second
-# run waits, then reads the state the first one committed.
-_TAKE_INGEST_LOCK = "MERGE (l:IngestLock {id: 'ingest'}) SET l.taken = timestamp()"
+# run waits, then reads the state the first one committed.  Each run also counts up the lock's
+# version, which a snapshot reads before and after (see ``Neo4jStore.snapshot``).
+_TAKE_INGEST_LOCK = ("MERGE (l:IngestLock {id: 'ingest'}) "
+                     "SET l.taken = timestamp(), l.version = coalesce(l.version, 0) + 1")
+_READ_VERSION = "OPTIONAL MATCH (l:IngestLock {id: 'ingest'}) RETURN l.version AS v"
+SNAPSHOT_ATTEMPTS = 20
 
 # -- reads ----------------------------------------------------------------------------------
 _READ_NODES = "MATCH (n:Entity) RETURN properties(n) AS p"
@@ -136,7 +140,7 @@ class Neo4jStore(Store):
 
     def __init__(self, driver: neo4j.Driver, url: str, database: str | None = None) -> None:
         self.driver = driver
-        self.url = redact(url)
+        self.url = redact_url(url)
         self.database = database
         self._guard(self._ensure_schema, "open")
 
@@ -148,10 +152,10 @@ class Neo4jStore(Store):
         auth = (os.environ.get("NEO4J_USER") or "neo4j", password) if password else None
         try:
             # The kind-count queries name labels that may not exist yet: keep the log quiet.
-            driver = neo4j.GraphDatabase.driver(redact(url), auth=auth,
+            driver = neo4j.GraphDatabase.driver(without_userinfo(url)[0], auth=auth,
                                                 notifications_min_severity="OFF")
         except (ValueError, DriverError) as exc:
-            raise ConfigError(f"bad Neo4j URL {redact(url)!r}: {exc}; use neo4j://host:port "
+            raise ConfigError(f"bad Neo4j URL {redact_url(url)!r}: {exc}; use neo4j://host:port "
                               "or bolt://host:port") from exc
         try:
             return cls(driver, url, database)
@@ -174,6 +178,28 @@ class Neo4jStore(Store):
             records = self._read(_READ_RELATIONSHIPS_OF_KINDS,
                                  kinds=[RelKind(k).value for k in kinds])
         return sorted((_relationship(r) for r in records), key=lambda r: r.key)
+
+    def snapshot(self) -> tuple[list[Node], list[Relationship]]:
+        """Nodes and relationships read in one transaction.  Neo4j reads at *read committed*,
+        so a run committing between the two reads could still show through: the read is
+        taken again while the ingest version moved on meanwhile, or while a relationship's
+        end is missing from the nodes read."""
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[Node], list[Relationship]] | None:
+            for _ in range(SNAPSHOT_ATTEMPTS):
+                before = tx.run(_READ_VERSION).single(strict=True)["v"]
+                nodes, rels = _load_state(tx)
+                if (tx.run(_READ_VERSION).single(strict=True)["v"] == before
+                        and all(r.from_id in nodes and r.to_id in nodes for r in rels.values())):
+                    return (sorted(nodes.values(), key=lambda n: n.id),
+                            sorted(rels.values(), key=lambda r: r.key))
+            return None
+
+        found = self._guard(lambda: self._in_session(lambda s: s.execute_read(work)), "read")
+        if found is None:
+            raise StoreError(f"Neo4j at {self.url}: ingest runs kept committing during "
+                             f"{SNAPSHOT_ATTEMPTS} attempts to read the graph; try again")
+        return found
 
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         records = [_run(r["p"]) for r in self._read(_READ_RUNS, source=source)]
@@ -297,8 +323,10 @@ class Neo4jStore(Store):
 # -- record conversion ----------------------------------------------------------------------
 def _load_state(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Node],
                                                         dict[RelKey, Relationship]]:
-    nodes = {n.id: n for n in (_node(r["p"]) for r in tx.run(_READ_NODES))}
-    rels = {r.key: r for r in (_relationship(rec) for rec in tx.run(_READ_RELATIONSHIPS))}
+    # A node deleted while the scan passes it reads as an empty map: it is not there.
+    nodes = {n.id: n for n in (_node(r["p"]) for r in tx.run(_READ_NODES) if r["p"])}
+    rels = {r.key: r for r in (_relationship(rec) for rec in tx.run(_READ_RELATIONSHIPS)
+                               if rec["from_id"] is not None and rec["to_id"] is not None)}
     return nodes, rels
 
 

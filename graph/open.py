@@ -7,8 +7,9 @@ from pathlib import Path
 
 from graph.errors import ConfigError
 from graph.store import Store
+from graph.urls import redact_url
 
-__all__ = ["open_store", "default_store_path", "configured_store_url", "redact"]
+__all__ = ["open_store", "default_store_path", "configured_store_url"]
 
 STORE_ENV = "CHOKEPOINT_STORE"
 
@@ -25,14 +26,6 @@ def default_store_path() -> Path:
 def configured_store_url(url: str | None = None) -> str | None:
     """The explicit URL, else ``$CHOKEPOINT_STORE``, else ``None`` (the embedded default)."""
     return url or os.environ.get(STORE_ENV) or None
-
-
-def redact(url: str) -> str:
-    """A URL safe to print: any ``user:password@`` part is dropped."""
-    scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest:
-        rest = rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"
 
 
 def open_store(url: str | None = None) -> Store:
@@ -56,7 +49,7 @@ def open_store(url: str | None = None) -> Store:
         path = url.split("://", 1)[1]
         return _sqlite("/" + path.lstrip("/") if path.startswith("/") else path, url)
     if scheme:
-        raise ConfigError(f"unknown store URL scheme {scheme!r} in {redact(url)!r}; use a file "
+        raise ConfigError(f"unknown store URL scheme {scheme!r} in {redact_url(url)!r}; use a file "
                           "path, sqlite:///path, neo4j://host:port or bolt://host:port")
     return _sqlite(url, url)
 

@@ -18,6 +18,8 @@ from graph.codec import (
     attributes_text,
     node_from_data,
     relationship_from_data,
+    time_trust_from_text,
+    time_trust_text,
 )
 from graph.errors import StoreError
 from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
@@ -26,11 +28,13 @@ from graph.sync import SyncPlan
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the table layout, kept in the ``meta`` table.  1 (no ``meta`` table): each
 record's fields as one JSON ``data`` text; 2: the fixed fields as columns, ``attributes`` as
-JSON, sources and last run as one JSON ``provenance`` text.  A version-1 store is migrated in
-one transaction when opened; a store of a newer version is refused."""
+JSON, sources and last run as one JSON ``provenance`` text; 3: relationships gain
+``time_trust``, the rarely-set time and trust fields (basis, share ranges, buffer, lead time,
+surge share) as one JSON text or NULL.  An older store is migrated in one transaction when
+opened; a store of a newer version is refused."""
 
 # Columns without a declared type keep every value exactly as written (no affinity), as the
 # JSON text of version 1 did: an int share stays an int.
@@ -51,6 +55,7 @@ _TABLES = (
         share, grp, min_required, role, citation, as_of,
         attributes TEXT NOT NULL,
         provenance TEXT NOT NULL,
+        time_trust TEXT,
         PRIMARY KEY (from_id, to_id, kind)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS runs (
@@ -66,14 +71,14 @@ _TABLES = (
 _SELECT_NODES = ("SELECT id, kind, name, description, failure_probability, min_supply_share, "
                  "blockable, citation, as_of, attributes, provenance FROM nodes")
 _SELECT_RELS = ("SELECT from_id, to_id, kind, share, grp, min_required, role, citation, as_of, "
-                "attributes, provenance FROM relationships")
+                "attributes, provenance, time_trust FROM relationships")
 _UPSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, failure_probability, "
                 "min_supply_share, blockable, citation, as_of, attributes, provenance) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_NODE = "DELETE FROM nodes WHERE id = ?"
 _UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
-               "min_required, role, citation, as_of, attributes, provenance) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "min_required, role, citation, as_of, attributes, provenance, time_trust) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_REL = "DELETE FROM relationships WHERE from_id = ? AND to_id = ? AND kind = ?"
 _UPSERT_RUN = ("INSERT OR REPLACE INTO runs (run_id, source, started, finished, status, data) "
                "VALUES (?, ?, ?, ?, ?, ?)")
@@ -113,7 +118,8 @@ def _rel_row(r: Relationship, provenance: str) -> RelRow:
             null if (g := r.group) is None else g,
             null if (m := r.min_required) is None else m,
             null if (o := r.role) is None else o, null if (c := r.citation) is None else c,
-            null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance)
+            null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance,
+            null if (t := time_trust_text(r)) is None else t)
 
 
 def _provenance_text(sources: Iterable[str], last_run: str | None) -> str:
@@ -138,6 +144,11 @@ def _migrate_from_1(conn: sqlite3.Connection) -> None:
                                     for n in nodes])
     conn.executemany(_UPSERT_REL, [_rel_row(r, _provenance_text(r.sources, r.last_run))
                                    for r in rels])
+
+
+def _migrate_from_2(conn: sqlite3.Connection) -> None:
+    """Version 2 to 3: relationships gain the ``time_trust`` column (NULL: nothing set)."""
+    conn.execute("ALTER TABLE relationships ADD COLUMN time_trust TEXT")
 
 
 class _Decoder:
@@ -166,8 +177,9 @@ class _Decoder:
         return [
             Relationship(f, t, kinds.get(k) or RelKind(k), sh, g,
                          int(mr) if mr is not None else None, ro, c, a,
-                         attributes_from_text(at), *(cache.get(p) or provenance(p)))
-            for f, t, k, sh, g, mr, ro, c, a, at, p in rows
+                         attributes_from_text(at), *(cache.get(p) or provenance(p)),
+                         **(time_trust_from_text(tt) if tt is not None else {}))
+            for f, t, k, sh, g, mr, ro, c, a, at, p, tt in rows
         ]
 
 
@@ -214,6 +226,8 @@ class SQLiteStore(Store):
                     "another store file")
             if version == 1:
                 _migrate_from_1(conn)
+            elif version == 2:
+                _migrate_from_2(conn)
             for statement in _TABLES:
                 conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -248,6 +262,22 @@ class SQLiteStore(Store):
             wanted = {RelKind(k).value for k in kinds}
             rows = [r for r in rows if r[2] in wanted]
         return _Decoder().relationships(rows)
+
+    def snapshot(self) -> tuple[list[Node], list[Relationship]]:
+        # One read transaction over both tables: in WAL mode it sees one committed state.
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    node_rows = self._conn.execute(_SELECT_NODES + " ORDER BY id").fetchall()
+                    rel_rows = self._conn.execute(
+                        _SELECT_RELS + " ORDER BY from_id, to_id, kind").fetchall()
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
+        decoder = _Decoder()
+        return decoder.nodes(node_rows), decoder.relationships(rel_rows)
 
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         rows = self._select("SELECT data FROM runs ORDER BY started DESC, run_id DESC")

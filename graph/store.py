@@ -105,6 +105,11 @@ class Store(ABC):
         """All relationships (of ``kinds`` if given), sorted by key."""
 
     @abstractmethod
+    def snapshot(self) -> tuple[list[Node], list[Relationship]]:
+        """All nodes and all relationships as of one moment, read in one transaction: a run
+        that commits meanwhile is seen whole or not at all."""
+
+    @abstractmethod
     def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
                         write: bool) -> SyncPlan | None:
         """Call ``work(load_state)`` in one transaction and write the plan it returns."""
@@ -162,13 +167,22 @@ class Store(ABC):
 
     def read_graph(self, node_kinds: Iterable[NodeKind] | None = None,
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
-        """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``."""
-        return to_networkx(self.nodes(node_kinds), self.relationships(relationship_kinds))
+        """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``, from
+        one :meth:`snapshot`."""
+        nodes, rels = self.snapshot()
+        if node_kinds is not None:
+            wanted_nodes = {NodeKind(k) for k in node_kinds}
+            nodes = [n for n in nodes if n.kind in wanted_nodes]
+        if relationship_kinds is not None:
+            wanted_rels = {RelKind(k) for k in relationship_kinds}
+            rels = [r for r in rels if r.kind in wanted_rels]
+        return to_networkx(nodes, rels)
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Counts per node kind and per relationship kind (every kind listed, zeros too)."""
-        nodes = Counter(n.kind.value for n in self.nodes())
-        rels = Counter(r.kind.value for r in self.relationships())
+        all_nodes, all_rels = self.snapshot()
+        nodes = Counter(n.kind.value for n in all_nodes)
+        rels = Counter(r.kind.value for r in all_rels)
         return {
             "nodes": {k.value: nodes.get(k.value, 0) for k in NodeKind},
             "relationships": {k.value: rels.get(k.value, 0) for k in RelKind},

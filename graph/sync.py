@@ -125,4 +125,8 @@ def _same_node(a: Node, b: Node) -> bool:
 def _same_relationship(a: Relationship, b: Relationship) -> bool:
     return ((a.share, a.group, a.min_required, a.role, a.citation, a.as_of)
             == (b.share, b.group, b.min_required, b.role, b.citation, b.as_of)
+            and (a.basis, a.share_low, a.share_high, a.buffer_months, a.lead_time_months,
+                 a.surge_share)
+            == (b.basis, b.share_low, b.share_high, b.buffer_months, b.lead_time_months,
+                b.surge_share)
             and dict(a.attributes) == dict(b.attributes))

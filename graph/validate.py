@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from graph.errors import InputError, Problem
 from graph.model import _ID as _SLUG
-from graph.model import Batch, Node, NodeKind, Relationship, RelKind, is_valid_id
+from graph.model import BASES, Batch, Node, NodeKind, Relationship, RelKind, is_valid_id
 
 __all__ = ["SHARE_TOLERANCE", "validate_batch", "batch_problems"]
 
@@ -99,6 +99,62 @@ def _relationship_problems(rels: list[Relationship], known: set[str],
              and all(0.0 <= s <= 1.0 for r in rels if (s := r.share) is not None)
              and (not minimums or min(minimums) >= 1))
     _whole_batch_problems(rels if clean else _row_problems(rels, known, problems), problems)
+    for rel in rels:
+        if (rel.basis is not None or rel.share_low is not None or rel.share_high is not None
+                or rel.buffer_months is not None or rel.lead_time_months is not None
+                or rel.surge_share is not None):
+            for column, message in time_trust_problems(rel):
+                problems.append(_problem(rel.origin, column, message))
+
+
+MAX_MONTHS = 1200.0
+"""The longest buffer or lead time accepted: a century, far past any horizon asked about."""
+_LEAD_KINDS = (RelKind.REQUIRES, RelKind.SUPPLIED_BY, RelKind.LOCATED_IN)
+
+
+def time_trust_problems(rel: Relationship) -> list[tuple[str, str]]:
+    """(column, message) for each time or trust field of ``rel`` that breaks its rule
+    (DESIGN §4.6, §4.7); empty when all are fine.
+
+    >>> from graph.model import Relationship, RelKind
+    >>> time_trust_problems(Relationship("a", "s", RelKind.SUPPLIED_BY, share=0.5,
+    ...                                  surge_share=0.3))
+    [('surge_share', 'surge_share 0.3 is below the share 0.5; a surge can only add')]
+    """
+    found: list[tuple[str, str]] = []
+    kind, share = rel.kind, rel.share
+    arrow = f"{rel.from_id} -[{kind.value}]-> {rel.to_id}"
+    if rel.basis is not None and rel.basis not in BASES:
+        found.append(("basis", f"basis {rel.basis!r} is not one of {', '.join(BASES)}"))
+    for column in ("share_low", "share_high", "surge_share"):
+        value = getattr(rel, column)
+        if value is not None and not 0.0 <= value <= 1.0:
+            found.append((column, f"{column} {value} is outside 0–1 (write 0.6, not 60)"))
+    low, high = rel.share_low, rel.share_high
+    if (low is not None or high is not None) and kind not in _SHARED_KINDS:
+        found.append(("share_low" if low is not None else "share_high",
+                      f"a share range is only for SUPPLIED_BY and LOCATED_IN, not {arrow}"))
+    if low is not None and high is not None and low > high:
+        found.append(("share_low", f"share_low {low} is above share_high {high}"))
+    if share is not None and low is not None and share < low:
+        found.append(("share_low", f"share {share} is below share_low {low}"))
+    if share is not None and high is not None and share > high:
+        found.append(("share_high", f"share {share} is above share_high {high}"))
+    for column in ("buffer_months", "lead_time_months"):
+        value = getattr(rel, column)
+        if value is not None and not 0.0 <= value <= MAX_MONTHS:
+            found.append((column, f"{column} {value} is outside 0–{MAX_MONTHS:g} months"))
+    if rel.lead_time_months is not None and kind not in _LEAD_KINDS:
+        found.append(("lead_time_months", "lead_time_months is only for REQUIRES, SUPPLIED_BY "
+                      f"and LOCATED_IN, not {arrow}"))
+    surge = rel.surge_share
+    if surge is not None:
+        if kind is not RelKind.SUPPLIED_BY:
+            found.append(("surge_share", f"surge_share is only for SUPPLIED_BY, not {arrow}"))
+        elif share is not None and surge < share:
+            found.append(("surge_share", f"surge_share {surge} is below the share {share}; a "
+                          "surge can only add"))
+    return found
 
 
 _SHARED_KINDS = (RelKind.SUPPLIED_BY, RelKind.LOCATED_IN)

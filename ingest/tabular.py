@@ -15,6 +15,8 @@ import yaml
 
 from graph.errors import InputError, Problem
 from graph.model import (
+    BASES,
+    REL_TIME_TRUST,
     Batch,
     Node,
     NodeKind,
@@ -23,6 +25,7 @@ from graph.model import (
     parse_node_kind,
     parse_rel_kind,
 )
+from graph.validate import MAX_MONTHS
 from ingest.documents import Row, check_size, read_text
 from ingest.fields import blank, parse_as_of, parse_bool, parse_float, parse_int
 from ingest.registry import register
@@ -36,7 +39,7 @@ _PROVENANCE = {"sources", "last_run"}
 _NODE_KNOWN = {"id", "kind", "name", "description", "failure_probability", "min_supply_share",
                "blockable", "country", "citation", "as_of"} | _PROVENANCE
 _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "citation",
-               "as_of"} | _PROVENANCE
+               "as_of", *REL_TIME_TRUST} | _PROVENANCE
 
 
 @register("tabular", "the native format: a folder with nodes.csv + edges.csv, .xlsx, .json or "
@@ -264,5 +267,22 @@ def _relationships(rows: list[Row], problems: list[Problem]) -> list[Relationshi
             role=_cell(row, "role", _text, problems),
             citation=_cell(row, "citation", _text, problems),
             as_of=_cell(row, "as_of", parse_as_of, problems),
-            attributes=_attributes(row, _EDGE_KNOWN), origin=row.origin))
+            attributes=_attributes(row, _EDGE_KNOWN), origin=row.origin,
+            basis=_cell(row, "basis", _basis, problems),
+            share_low=_cell(row, "share_low", parse_float, problems),
+            share_high=_cell(row, "share_high", parse_float, problems),
+            buffer_months=_cell(row, "buffer_months", _months, problems),
+            lead_time_months=_cell(row, "lead_time_months", _months, problems),
+            surge_share=_cell(row, "surge_share", parse_float, problems)))
     return rels
+
+
+def _basis(value: object) -> str:
+    text = _text(value).lower()
+    if text not in BASES:
+        raise ValueError(f"{value!r} is not a basis; use one of: {', '.join(BASES)}")
+    return text
+
+
+def _months(value: object) -> float:
+    return parse_float(value, 0.0, MAX_MONTHS)

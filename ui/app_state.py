@@ -40,9 +40,75 @@ from ui.context import open_configured_store
 from ui.graph_view import neighbourhood_html
 
 __all__ = ["View", "current", "from_url", "to_url", "show_error", "plain", "ingest_allowed",
-           "seed_scenarios", "INGEST_ENV"]
+           "seed_scenarios", "INGEST_ENV", "EMPTY_STORE", "shown", "pct", "points",
+           "pct_column", "when"]
 
 MAX_PROBLEMS_SHOWN = 50
+EMPTY_STORE = (
+    "The store is empty: there is nothing to analyse yet. Fill it on the command line with "
+    "`chokepoint ingest seeds` (the bundled sample graph) or `chokepoint ingest tabular "
+    "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
+    "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
+PERCENT = "%.1f%%"
+# Bidirectional-text controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM): a name
+# holding one can show its text reversed or reordered; they are removed where names are shown.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def shown(text: object) -> str:
+    """``text`` as it may be displayed: bidirectional-text controls removed."""
+    return _BIDI.sub("", str(text))
+
+
+def pct(value: float | None) -> str:
+    """The one way the app writes a share: ``42.5%``."""
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+def points(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``frame`` with the share columns (0–1) as percentage points, for :func:`pct_column`."""
+    return frame.assign(**{c: frame[c] * 100 for c in columns if c in frame})
+
+
+def pct_column(label: str | None = None, *, bar: bool = False, **kwargs: Any) -> Any:
+    """A table column of percentage points written like :func:`pct` (as a bar if ``bar``)."""
+    if bar:
+        return st.column_config.ProgressColumn(label, format=PERCENT, min_value=0.0,
+                                               max_value=100.0, **kwargs)
+    return st.column_config.NumberColumn(label, format=PERCENT, **kwargs)
+
+
+def when(stamp: str | None, *, date_only: bool = False) -> str:
+    """An ISO timestamp as people read it, in the browser's time zone when known:
+    ``1 Dec 2026, 21:40`` (or ``1 Dec 2026``)."""
+    if not stamp:
+        return ""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    zone_name = None
+    try:
+        zone_name = st.context.timezone
+    except Exception:  # no browser session (tests, bare mode)
+        zone_name = None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    label = "UTC"
+    if zone_name:
+        try:
+            moment, label = moment.astimezone(ZoneInfo(zone_name)), ""
+        except (KeyError, ValueError, OSError):
+            moment = moment.astimezone(UTC)
+    else:
+        moment = moment.astimezone(UTC)
+    day = f"{moment.day} {moment:%b %Y}"
+    if date_only:
+        return day
+    return f"{day}, {moment:%H:%M}" + (f" {label}" if label else "")
 Targets = tuple[str, ...] | None
 
 
@@ -75,7 +141,8 @@ def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[st
 def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
     graph = _graph(url, version)
     ranked = chokepoints(graph, targets, model=_models(url, version)[2])
-    rows = [{**c.as_dict(), "path": " → ".join(_name(graph, n) for n in c.path),
+    rows = [{**c.as_dict(), "name": _name(graph, c.id),
+             "path": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None}
             for c in ranked]
     columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
@@ -87,16 +154,17 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
-    loss = _importance(url, version)
-    items = rank_by_impact(concentration(_graph(url, version)), loss)
-    return pd.DataFrame([{**c.as_dict(), "capacity_loss": loss.get(c.id, 0.0)}
-                         for c in items])
+    loss, graph = _importance(url, version), _graph(url, version)
+    items = rank_by_impact(concentration(graph), loss)
+    return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
+                          "capacity_loss": loss.get(c.id, 0.0)} for c in items])
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
 def _perspective(url: str | None, version: str, countries: tuple[str, ...]) -> pd.DataFrame:
-    items = perspective(_graph(url, version), countries, model=_models(url, version)[2])
-    return pd.DataFrame([p.as_dict() for p in items],
+    graph = _graph(url, version)
+    items = perspective(graph, countries, model=_models(url, version)[2])
+    return pd.DataFrame([{**p.as_dict(), "name": _name(graph, p.id)} for p in items],
                         columns=["id", "name", "kind", "domestic_share", "self_sufficiency"])
 
 
@@ -104,7 +172,7 @@ def _perspective(url: str | None, version: str, countries: tuple[str, ...]) -> p
 def _nodes(url: str | None, version: str) -> pd.DataFrame:
     graph = _graph(url, version)
     frame = pd.DataFrame(
-        [(n, str(a.get("name", n)), str(a.get("kind", ""))) for n, a in graph.nodes(data=True)],
+        [(n, shown(a.get("name", n)), str(a.get("kind", ""))) for n, a in graph.nodes(data=True)],
         columns=["id", "name", "kind"])
     frame["haystack"] = (frame["id"] + " " + frame["name"]).str.lower()
     return frame.sort_values(["kind", "name", "id"], ignore_index=True)
@@ -195,7 +263,7 @@ def _coverage(url: str | None, version: str) -> pd.DataFrame:
 
 
 def _name(graph: nx.MultiDiGraph, node: str) -> str:
-    return str(graph.nodes[node].get("name", node)) if node in graph else node
+    return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
 
 
 def _version(store: Store) -> str:
@@ -218,6 +286,17 @@ class View:
     @property
     def graph(self) -> nx.MultiDiGraph:
         return _graph(self.url, self.version)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.graph.number_of_nodes() == 0
+
+    @property
+    def as_of(self) -> str:
+        """The date of the newest successful ingest run ("no data yet" before the first)."""
+        newest = next((r for r in self.runs() if r.status == "ok"), None)
+        return when(newest.finished or newest.started, date_only=True) if newest else \
+            "no data yet"
 
     @property
     def store_label(self) -> str:
@@ -341,10 +420,16 @@ def _key(targets: Iterable[str] | None) -> Targets:
     return chosen or None
 
 
-def current() -> View:
-    """The view of the configured store (``$CHOKEPOINT_STORE``, else the embedded default)."""
+def current(*, allow_empty: bool = False) -> View:
+    """The view of the configured store (``$CHOKEPOINT_STORE``, else the embedded default).
+    On an empty store, unless ``allow_empty``, the page says so and how to fill it, and
+    stops there."""
     url = configured_store_url(os.environ.get(STORE_ENV))
-    return View(url, _version(_store(url)))
+    view = View(url, _version(_store(url)))
+    if not allow_empty and view.is_empty:
+        st.info(EMPTY_STORE)
+        st.stop()
+    return view
 
 
 # -- selections in the URL --------------------------------------------------------------------

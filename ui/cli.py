@@ -16,9 +16,14 @@ import click
 from graph.errors import ChokepointError, InputError
 from graph.export import EXPORTERS, export_graph
 from graph.model import NodeKind, RelKind
-from graph.open import redact
-from graph.store import IngestResult, Store
-from ui.context import load_seeds, open_configured_store
+from graph.store import IngestResult
+from graph.urls import redact_url
+from ui.cli_analyze import analyze
+from ui.cli_app import ui_command
+from ui.cli_jobs import jobs
+from ui.cli_report import report
+from ui.cli_scenario import register_analyze_commands, scenario
+from ui.context import Settings, load_seeds, pass_settings
 from ui.output import emit_json, emit_table, err_console, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
@@ -58,25 +63,6 @@ def _report_problems(exc: InputError) -> None:
         click.echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
 
 
-class Settings:
-    """What every command needs: the store, opened on first use."""
-
-    def __init__(self, store_url: str | None) -> None:
-        self.store_url = store_url
-        self._store: Store | None = None
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = open_configured_store(self.store_url)
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-
-
-pass_settings = click.make_pass_decorator(Settings)
 
 
 @click.group(cls=ChokepointGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,7 +186,7 @@ def stats(settings: Settings, fmt: str) -> None:
     rows += [("relationship", k, counts["relationships"][k]) for k in (r.value for r in RelKind)]
     rows += [("total nodes", "", sum(counts["nodes"].values())),
              ("total relationships", "", sum(counts["relationships"].values()))]
-    emit_table(f"Store: {redact(settings.store.url)}", ("what", "kind", "count"), rows,
+    emit_table(f"Store: {redact_url(settings.store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
 
 
@@ -216,14 +202,6 @@ def export(settings: Settings, fmt: str, out: Path) -> None:
     export_graph(settings.store, fmt, out)
     err_console().print(f"wrote {out}")
 
-
-# The command groups live in their own modules, which use `Settings` through click's context;
-# they are imported last so that those modules can import from this one.
-from ui.cli_analyze import analyze  # noqa: E402
-from ui.cli_app import ui_command  # noqa: E402
-from ui.cli_jobs import jobs  # noqa: E402
-from ui.cli_report import report  # noqa: E402
-from ui.cli_scenario import register_analyze_commands, scenario  # noqa: E402
 
 register_analyze_commands(analyze)
 for _command in (analyze, scenario, report, jobs, ui_command):

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from graph.open import STORE_ENV, redact
+from graph.open import STORE_ENV
+from graph.urls import redact_url
 
 __all__ = ["ui_command", "has_desktop", "ingest_allowed", "INGEST_ENV"]
 
@@ -60,7 +61,7 @@ def ui_command(settings: Any, port: int, address: str, store_url: str | None,
         env[STORE_ENV] = settings.store_url
     headless = not has_desktop() if headless is None else headless
     mode = "uploads allowed" if ingest_allowed() else "read-only"
-    click.echo(f"chokepoint app on http://{address}:{port} · store {redact(store.url)} · "
+    click.echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
                f"{mode}", err=True)
     settings.close()
     code = subprocess.call(streamlit_command(port, address, headless), env=env)

@@ -13,18 +13,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from graph.errors import ConcurrentRunError
 from graph.store import RunRecord
 from ingest.jobs import load_jobs_config, run_jobs, serve
+from ui.context import Settings
 from ui.jobs_runner import AnalysisChanges
 from ui.output import emit_json, emit_table, format_option
-
-if TYPE_CHECKING:
-    from ui.cli import Settings
 
 __all__ = ["jobs", "EXIT_FAILED", "EXIT_LOCKED"]
 

@@ -10,7 +10,7 @@ import click
 from analysis.report import build_report
 from analysis.scenario import load_scenario
 from graph.errors import ConfigError
-from graph.open import redact
+from graph.urls import redact_url
 from ui.output import err_console, progress
 from ui.reports import RENDERERS, format_for, render
 
@@ -26,7 +26,7 @@ def describe_store(url: str) -> str:
     name (a full local path would leak a user name into a shared memo)."""
     if url.startswith("sqlite://"):
         return f"SQLite store {Path(url.split('://', 1)[1]).name}"
-    return redact(url)
+    return redact_url(url)
 
 
 def _choose_format(fmt: str | None, out: Path) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from graph.codec import node_data, relationship_data
 from graph.errors import StoreError
-from graph.model import Node, NodeKind, Relationship, RelKind
+from graph.model import Batch, Node, NodeKind, Relationship, RelKind
 from graph.sqlite_store import SCHEMA_VERSION, SQLiteStore
 
 _VERSION_1 = """
@@ -66,6 +66,29 @@ def test_a_version_1_store_is_migrated_with_every_field(tmp_path: Path) -> None:
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     conn.close()
     assert version == (str(SCHEMA_VERSION),)
+
+
+def test_a_version_2_store_gains_the_time_and_trust_column_and_keeps_everything(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with SQLiteStore(path) as store:  # written today, then turned back into version 2
+        store.apply(Batch("a", NODES, RELS))
+        before = store.nodes(), store.relationships()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE relationships DROP COLUMN time_trust")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert (store.nodes(), store.relationships()) == before
+        timed = Relationship("fab-a", "TW", RelKind.LOCATED_IN, share=1, basis="assumption",
+                             buffer_months=6)
+        store.apply(Batch("a", NODES, [timed, RELS[1]]))
+        assert store.relationships([RelKind.LOCATED_IN])[0].buffer_months == 6
+    conn = sqlite3.connect(path)
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    conn.close()
+    assert version == (str(SCHEMA_VERSION),) == ("3",)
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -25,8 +25,10 @@ def chip_graph(source: str = "seed") -> Batch:
         Relationship("nvidia-h100", "tsmc-n4", RelKind.REQUIRES, group="fab", min_required=1,
                      role="fabricated_with", citation="annual report", as_of="2024-01-01",
                      attributes={"note": "sole process"}),
-        Relationship("tsmc-n4", "tsmc", RelKind.SUPPLIED_BY, share=1.0),
-        Relationship("tsmc", "TW", RelKind.LOCATED_IN, share=0.9),
+        Relationship("tsmc-n4", "tsmc", RelKind.SUPPLIED_BY, share=1.0, basis="estimate",
+                     share_low=0.8, share_high=1.0, buffer_months=1.5, lead_time_months=0,
+                     surge_share=1.0),
+        Relationship("tsmc", "TW", RelKind.LOCATED_IN, share=0.9, basis="cited"),
         Relationship("tsmc", "TW", RelKind.HEADQUARTERED_IN),
     ]
     return Batch(source, nodes, relationships, origin="memory")

@@ -361,15 +361,16 @@ import sys
 sys.path.insert(0, {str(GRAPH_TESTS)!r})
 from apply_big_batch import PauseAfter, install_pause
 import ui.cli
+import ui.context
 
-opened = ui.cli.open_configured_store
+opened = ui.context.open_configured_store
 
 def open_paused(url):
     store = opened(url)
     install_pause(store, PauseAfter(1))
     return store
 
-ui.cli.open_configured_store = open_paused
+ui.context.open_configured_store = open_paused
 sys.argv[0] = "chokepoint"
 ui.cli.main()
 """

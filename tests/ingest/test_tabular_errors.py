@@ -95,6 +95,34 @@ CASES = [
      ["nodes.csv:2:id", "slug"]),
     ("ragged row", "id,kind,name\nx,chip,X,extra\n", "from,to,kind\n",
      ["nodes.csv:2", "quote cells"]),
+    # Time and trust fields (DESIGN §4.6, §4.7)
+    ("unknown basis", GOOD_NODES, "from,to,kind,share,basis\nh100,tsmc,SUPPLIED_BY,1,guess\n",
+     ["edges.csv:2:basis", "guess", "cited, estimate, assumption"]),
+    ("negative buffer", GOOD_NODES, "from,to,kind,buffer_months\nh100,tsmc,SUPPLIED_BY,-1\n",
+     ["edges.csv:2:buffer_months", "outside 0–1200"]),
+    ("huge lead time", GOOD_NODES, "from,to,kind,lead_time_months\nh100,tsmc,SUPPLIED_BY,1e300\n",
+     ["edges.csv:2:lead_time_months", "outside"]),
+    ("lead time on a headquarters", GOOD_NODES,
+     "from,to,kind,lead_time_months\ntsmc,TW,HEADQUARTERED_IN,3\n",
+     ["edges.csv:2:lead_time_months", "only for REQUIRES, SUPPLIED_BY and LOCATED_IN"]),
+    ("surge share below the share", GOOD_NODES,
+     "from,to,kind,share,surge_share\nh100,tsmc,SUPPLIED_BY,0.6,0.4\n",
+     ["edges.csv:2:surge_share", "below the share 0.6"]),
+    ("surge share above one", GOOD_NODES,
+     "from,to,kind,share,surge_share\nh100,tsmc,SUPPLIED_BY,0.6,1.5\n",
+     ["edges.csv:2:surge_share", "outside 0–1"]),
+    ("surge share on a requirement", GOOD_NODES + "cuda,software,CUDA,\n",
+     "from,to,kind,surge_share\nh100,cuda,REQUIRES,0.5\n",
+     ["edges.csv:2:surge_share", "only for SUPPLIED_BY"]),
+    ("share outside its range", GOOD_NODES,
+     "from,to,kind,share,share_low,share_high\nh100,tsmc,SUPPLIED_BY,0.9,0.5,0.8\n",
+     ["edges.csv:2:share_high", "above share_high"]),
+    ("share range reversed", GOOD_NODES,
+     "from,to,kind,share_low,share_high\nh100,tsmc,SUPPLIED_BY,0.8,0.5\n",
+     ["edges.csv:2:share_low", "above share_high"]),
+    ("share range on a requirement", GOOD_NODES + "cuda,software,CUDA,\n",
+     "from,to,kind,share_low\nh100,cuda,REQUIRES,0.5\n",
+     ["edges.csv:2:share_low", "only for SUPPLIED_BY and LOCATED_IN"]),
 ]
 
 
@@ -111,6 +139,30 @@ def test_bad_input_is_refused_with_its_location_and_the_store_unchanged(
     for fragment in fragments:
         assert fragment in result.stderr, result.stderr
     assert export_state(loaded_store, tmp_path) == before
+
+
+def test_time_and_trust_fields_are_read_stored_and_exported(tmp_path: Path,
+                                                            loaded_store: Path) -> None:
+    edges = ("from,to,kind,share,basis,share_low,share_high,buffer_months,lead_time_months,"
+             "surge_share\nh100,tsmc,SUPPLIED_BY,0.6,Estimate,0.5,0.7,2.5,12,0.9\n")
+    folder = write_folder(tmp_path / "timed", GOOD_NODES, edges)
+    result = run_cli(loaded_store, "ingest", "tabular", str(folder), "--source", "test")
+    assert result.exit_code == 0, result.stderr
+    (rel,) = export_state(loaded_store, tmp_path)["relationships"][:1]
+    assert {k: rel.get(k) for k in ("basis", "share_low", "share_high", "buffer_months",
+                                      "lead_time_months", "surge_share")} == {
+        "basis": "estimate", "share_low": 0.5, "share_high": 0.7, "buffer_months": 2.5,
+        "lead_time_months": 12.0, "surge_share": 0.9}
+    out = tmp_path / "tabular"
+    assert run_cli(loaded_store, "export", "--format", "tabular", "--out", str(out)).exit_code == 0
+    header = (out / "edges.csv").read_text().splitlines()[0].split(",")
+    assert header[9:15] == ["basis", "share_low", "share_high", "buffer_months",
+                            "lead_time_months", "surge_share"]
+    # And back in: the export is read by the same reader to the same graph.
+    again = tmp_path / "again.db"
+    assert run_cli(again, "ingest", "tabular", str(out), "--source", "test").exit_code == 0
+    assert export_state(again, tmp_path)["relationships"] == \
+        export_state(loaded_store, tmp_path)["relationships"]
 
 
 def test_a_file_above_the_size_limit_is_refused(tmp_path: Path, loaded_store: Path) -> None:

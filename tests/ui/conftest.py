@@ -150,3 +150,11 @@ def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def empty_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store with nothing in it."""
+    path = tmp_path_factory.mktemp("empty-store") / "graph.db"
+    SQLiteStore(path).close()
+    return str(path)

@@ -235,3 +235,81 @@ def test_scenarios_load_an_uploaded_yaml(app):
     assert not app.exception
     assert "Korean memory" in app.text_area(key="scenario_text").value
     assert app.dataframe[0].value["capacity loss"].max() > 0
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_on_an_empty_store_says_so_and_how_to_fill_it(name, empty_store_url,
+                                                                 monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    monkeypatch.setenv("CHOKEPOINT_STORE", empty_store_url)
+    app = open_page(AppTest.from_file(str(APP), default_timeout=180), name)
+    assert not app.error
+    assert any("empty" in i.value and "chokepoint ingest" in i.value for i in app.info)
+
+
+def upload(app, monkeypatch, *files):
+    monkeypatch.setenv("CHOKEPOINT_APP_ALLOW_INGEST", "1")
+    open_page(app, "data")
+    app.selectbox[0].select("tabular")
+    app.file_uploader[0].set_value(list(files))
+    submit(app, "Validate and ingest")
+    assert app.error
+    return app.error[0].value.replace("\\", "")  # Markdown escapes
+
+
+def test_data_upload_of_nodes_csv_alone_explains_the_folder_format(app, monkeypatch):
+    message = upload(app, monkeypatch, ("nodes.csv", b"id,kind,name\nx,chip,X\n", "text/csv"))
+    assert "nodes.csv" in message and "edges.csv" in message
+    assert "unsupported" not in message
+
+
+def test_data_upload_errors_name_the_users_file_and_are_listed(app, monkeypatch, tmp_path,
+                                                              app_store_url):
+    import shutil
+
+    shutil.copy(app_store_url, tmp_path / "graph.db")  # the refusal is recorded: not shared
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "graph.db"))
+    message = upload(app, monkeypatch,
+                     ("my-chips.csv", b"id,kind,name\nnew-chip,rocket,New chip\n", "text/csv"))
+    assert "my-chips.csv" in message and "chokepoint-upload-" not in message
+    app.run()
+    refused = [e.label for e in app.expander if "refused" in e.label]
+    assert any("my-chips" in label.replace("\\", "") for label in refused), refused
+
+
+def test_the_scenarios_url_names_a_loaded_example(app):
+    open_page(app, "scenarios", disrupt=["KR"])
+    assert app.query_params.get("disrupt") or app.session_state["disrupt"] == ["KR"]
+    boxes = [s for s in app.selectbox if s.label.startswith("… or a bundled example")]
+    boxes[0].select("taiwan-strait.yaml").run()
+    next(b for b in app.button if b.label == "Load example").click().run()
+    assert not app.exception
+    shown = app.text_area(key="scenario_text").value
+    assert "disrupt" not in app.query_params
+    assert app.query_params["yaml"] in (shown, [shown])
+
+
+def test_an_unexpected_failure_is_one_message_and_no_traceback(app, monkeypatch, caplog):
+    import ui.app_state
+
+    def broken(*args, **kwargs):
+        raise KeyError("/srv/secret/path")
+
+    monkeypatch.setattr(ui.app_state, "chokepoints", broken)
+    ui.app_state._chokepoints.clear()
+    try:
+        app.run()  # the Overview ranks chokepoints
+        assert not app.exception
+        assert len(app.error) == 1 and "/srv/secret" not in app.error[0].value
+        assert "/srv/secret/path" in caplog.text  # the detail is in the server's log
+    finally:
+        ui.app_state._chokepoints.clear()
+
+
+def test_bidi_controls_are_removed_from_shown_names():
+    from ui.app_state import shown
+
+    assert shown("Fab\u202egpj.exe\u2066x\u2069\u200f") == "Fabgpj.exex"

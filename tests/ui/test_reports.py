@@ -246,3 +246,29 @@ def test_an_explicit_format_wins_over_the_suffix(store_path: Path, tmp_path: Pat
     result = run_cli("--store", str(store_path), "report", "--out", str(out), "--format", "md")
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("# AI supply-chain chokepoint report")
+
+
+@pytest.mark.parametrize("long_name", [("Very long supplier name " * 420)[:10_000],
+                                       "X" * 10_000], ids=["words", "one-word"])
+def test_a_ten_thousand_character_name_survives_every_format(long_name: str) -> None:
+    """A table row must fit on a PDF page: the PDF shows the start of the name, and every
+    data format keeps it whole."""
+    nodes = [Node("industry", NodeKind.INDUSTRY, long_name),
+             Node("chip", NodeKind.CHIP, long_name),
+             Node("fab", NodeKind.SUPPLIER, long_name),
+             Node("TW", NodeKind.COUNTRY, "Taiwan")]
+    rels = [Relationship("industry", "chip", RelKind.REQUIRES),
+            Relationship("chip", "fab", RelKind.SUPPLIED_BY, share=1.0),
+            Relationship("fab", "TW", RelKind.LOCATED_IN, share=1.0)]
+    report = build_report(to_networkx(nodes, rels), perspective="TW", generated="2025-05-01")
+    out = {fmt: render_bytes(report, fmt, "report.zip" if fmt == "csv" else None)
+           for fmt in RENDERERS}
+    pages = PdfReader(io.BytesIO(out["pdf"])).pages
+    assert "chokepoint" in "".join(p.extract_text() for p in pages).lower()
+    assert long_name in json.dumps(json.loads(out["json"]), ensure_ascii=False)
+    assert long_name in out["md"].decode("utf-8")
+    assert long_name in out["html"].decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(out["csv"])) as archive:
+        assert any(long_name in archive.read(n).decode("utf-8") for n in archive.namelist())
+    sheets = load_workbook(io.BytesIO(out["xlsx"])).worksheets
+    assert any(cell.value == long_name for s in sheets for row in s.iter_rows() for cell in row)

@@ -8,8 +8,8 @@ from ui import app_state
 ALL = "all industries"
 SHOWN = 1_000
 
-view = app_state.current()
 st.title("Chokepoints")
+view = app_state.current()
 st.caption("A chokepoint's removal (full disruption) costs its targets capacity. Capacity loss "
            "is averaged over the chosen targets; ties go to nodes that are single points of "
            "failure (SPOFs) of more targets. The path runs from the target hurt most down to "

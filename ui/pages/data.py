@@ -7,16 +7,21 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from graph.errors import ChokepointError
+from graph.errors import ChokepointError, InputError
+from graph.store import RunRecord, new_run_id, utc_now
 from ingest.registry import read, reader_names
 from ui import app_state
 
-view = app_state.current()
 st.title("Data")
+view = app_state.current(allow_empty=True)
 st.caption(f"Store: {app_state.plain(view.store_label)}")
 
 st.subheader("Sources")
-st.dataframe(view.sources(), hide_index=True)
+sources = view.sources()
+if sources.empty:
+    st.info(app_state.EMPTY_STORE)
+else:
+    st.dataframe(sources, hide_index=True)
 
 st.subheader("Ingest runs")
 runs = view.runs()
@@ -24,14 +29,20 @@ if not runs:
     st.info("No ingest run is recorded in this store.")
 else:
     frame = pd.DataFrame([r.as_dict() for r in runs])
+    frame["started"] = [app_state.when(t) for t in frame["started"]]
+    frame["finished"] = [app_state.when(t) for t in frame["finished"]]
+    frame["source"] = [app_state.shown(t) for t in frame["source"]]
     st.dataframe(frame[["started", "source", "status", "added", "changed", "removed",
-                        "finished", "run_id", "origin", "error"]], hide_index=True)
+                        "finished", "origin", "error", "run_id"]], hide_index=True,
+                 column_config={"error": st.column_config.TextColumn(width="large"),
+                                "origin": st.column_config.TextColumn(width="medium")})
 failed = [r for r in runs if r.status == "failed"]
 st.subheader("Validation errors")
 if not failed:
     st.success("No recorded run was refused.")
 for run in failed:
-    with st.expander(f"{app_state.plain(run.source)} · {run.started} · refused"):
+    with st.expander(f"{app_state.plain(app_state.shown(run.source))} · "
+                     f"{app_state.when(run.started)} · refused"):
         st.text(run.error or "no message recorded")
 
 st.subheader("Coverage")
@@ -45,9 +56,11 @@ c.metric("naming only part of their market",
 st.caption("Coverage is the listed share of an item's market. Below 100 % without a residual "
            "supplier, the named suppliers count as the whole market and concentration is "
            "overstated. Lowest coverage first.")
-st.dataframe(coverage, hide_index=True, column_config={
-    "supplier_coverage": st.column_config.NumberColumn("supplier coverage", format="percent"),
-    "location_coverage": st.column_config.NumberColumn("location coverage", format="percent")})
+st.dataframe(app_state.points(coverage, "supplier_coverage", "location_coverage"),
+             hide_index=True, column_config={
+    "name": st.column_config.TextColumn(width="large"),
+    "supplier_coverage": app_state.pct_column("supplier coverage"),
+    "location_coverage": app_state.pct_column("location coverage")})
 
 st.subheader("Ingest a file")
 if not app_state.ingest_allowed():
@@ -55,6 +68,10 @@ if not app_state.ingest_allowed():
             f"`{app_state.INGEST_ENV}=1`; or use `chokepoint ingest` on the command line.")
     st.stop()
 readers = reader_names()
+st.caption("One file per upload for most formats. The tabular format also reads a folder: "
+           "upload its two files together, `nodes.csv` (id, kind, name, …) and `edges.csv` "
+           "(from, to, kind, share, …), and they are read as one folder. A refused upload "
+           "writes nothing and is listed under Validation errors above.")
 with st.form("ingest"):
     reader = st.selectbox("Format", list(readers), help="; ".join(
         f"{name}: {text}" for name, text in readers.items()))
@@ -64,21 +81,61 @@ with st.form("ingest"):
                            "before. Default: READER:<file stem>.")
     dry_run = st.checkbox("Dry run (validate only, write nothing)", value=True)
     submitted = st.form_submit_button("Validate and ingest", type="primary")
+
+
+def refuse(names: list[str], messages: list[str], recorded: bool) -> None:
+    """Show the refusal in the user's file names, and list it on this page."""
+    st.error("The upload was refused, nothing was written:\n\n"
+             + "\n".join(f"- {app_state.plain(m)}" for m in messages[:app_state.MAX_PROBLEMS_SHOWN])
+             + (f"\n- … and {len(messages) - app_state.MAX_PROBLEMS_SHOWN} more"
+                if len(messages) > app_state.MAX_PROBLEMS_SHOWN else ""))
+    if not recorded:
+        view.store.record_run(RunRecord(
+            run_id=new_run_id(), source=source.strip() or f"{reader}:{', '.join(names)}",
+            started=utc_now(), finished=utc_now(), status="failed",
+            error="; ".join(messages), origin="app upload: " + ", ".join(names)))
+
+
 if submitted and files:
+    names = [Path(u.name).name for u in files]
+    pair = {"nodes.csv", "edges.csv"}
+    if reader == "tabular" and len(files) > 1 and not pair <= set(names):
+        refuse(names, [f"{', '.join(names)}: several files make a tabular folder only when "
+                       "they are nodes.csv and edges.csv; upload those two together, or one "
+                       "single-file table"], recorded=False)
+        st.stop()
+    if reader == "tabular" and len(files) == 1 and names[0] in pair:
+        other = (pair - {names[0]}).pop()
+        refuse(names, [f"{names[0]}: a tabular folder needs both nodes.csv and edges.csv; "
+                       f"upload {other} together with it (an empty {other} with just its "
+                       "header row is fine)"], recorded=False)
+        st.stop()
     with tempfile.TemporaryDirectory(prefix="chokepoint-upload-") as folder:
-        for upload in files:
-            (Path(folder) / Path(upload.name).name).write_bytes(upload.getvalue())
-        names = {Path(u.name).name for u in files}
-        path = Path(folder) if {"nodes.csv", "edges.csv"} <= names else \
-            Path(folder) / Path(files[0].name).name
+        for upload, name in zip(files, names, strict=True):
+            (Path(folder) / name).write_bytes(upload.getvalue())
+        path = Path(folder) if pair <= set(names) else Path(folder) / names[0]
+
+        def in_user_terms(text: str) -> str:
+            """A message about the temporary copy, in the names the user uploaded."""
+            return text.replace(str(Path(folder).resolve()) + "/", "").replace(
+                folder + "/", "").replace(str(Path(folder).resolve()), "the upload").replace(
+                folder, "the upload")
+
         try:
             batch = read(reader, path, source=source.strip() or None)
+        except ChokepointError as exc:
+            problems = exc.problems if isinstance(exc, InputError) else [exc]
+            refuse(names, [in_user_terms(str(p)) for p in problems], recorded=False)
+            st.stop()
+        try:
             result = view.store.apply(batch, dry_run=dry_run)
         except ChokepointError as exc:
-            app_state.show_error(exc)
+            problems = exc.problems if isinstance(exc, InputError) else [exc]
+            refuse(names, [in_user_terms(str(p)) for p in problems], recorded=not dry_run)
         else:
-            st.success(f"{result.nodes:,} nodes and {result.relationships:,} relationships read "
-                       f"from source {app_state.plain(result.run.source)}: "
+            st.success(f"{', '.join(names)}: {result.nodes:,} nodes and "
+                       f"{result.relationships:,} relationships read as source "
+                       f"{app_state.plain(result.run.source)}: "
                        f"{result.counts.added} added, {result.counts.changed} changed, "
                        f"{result.counts.removed} removed"
                        + (" (dry run: nothing was written)." if dry_run else "."))

@@ -9,9 +9,9 @@ from graph.model import NodeKind
 from ui import app_state
 from ui.graph_view import HEIGHT_PX, legend_html
 
+st.title("Explore")
 view = app_state.current()
 graph = view.graph
-st.title("Explore")
 
 search_col, node_col = st.columns([1, 2])
 app_state.from_url("q", "")

@@ -10,9 +10,9 @@ from ui import app_state
 TOP = 10
 CHART_ITEMS = 20
 
+st.title("Overview")
 view = app_state.current()
 graph = view.graph
-st.title("Overview")
 st.caption("Where would a single failure, or a single decision, cut the supply of a core AI "
            "technology, and how much supply would be lost?")
 

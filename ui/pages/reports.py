@@ -13,11 +13,11 @@ FILE_NAMES = {"csv": "chokepoint-report.zip"}
 LABELS = {"html": "HTML page", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV (zip, one per table)",
           "json": "JSON", "md": "Markdown"}
 
+st.title("Reports")
 view = app_state.current()
 countries = view.ids_of(NodeKind.COUNTRY.value)
 label = lambda n: f"{view.name(n)} ({n})"  # noqa: E731
 kept = st.session_state.get("scenario_kept", {})
-st.title("Reports")
 st.caption("One report feeds every format. Spreadsheet cells that could run as formulas are "
            "neutralised and the HTML carries no script.")
 

@@ -38,13 +38,13 @@ def use(text: str) -> None:
     st.session_state[RAN] = text
 
 
+st.title("Scenarios")
 view = app_state.current()
 st.session_state.setdefault(KEPT, {})
 countries = view.ids_of(NodeKind.COUNTRY.value)
 suppliers = view.ids_of(NodeKind.SUPPLIER.value)
 targets = view.targets()
 label = lambda n: f"{view.name(n)} ({n})"  # noqa: E731
-st.title("Scenarios")
 
 for key, default, options in [
         ("sc_name", "What-if", None), ("disrupt", [], countries), ("severity", 1.0, None),
@@ -72,12 +72,14 @@ with st.form("build"):
     chosen_targets = st.multiselect("Targets", targets, key="sc_targets", format_func=label,
                                     placeholder="all industries")
     built = st.form_submit_button("Build and run", type="primary")
-app_state.to_url("sc_name", "disrupt", "severity", "suppliers", "supplier_severity",
-                 "block_from", "block_to", "sc_targets")
+BUILDER_KEYS = ("sc_name", "disrupt", "severity", "suppliers", "supplier_severity",
+                "block_from", "block_to", "sc_targets")
 choices = (name or "", hit_countries, severity, hit_suppliers, supplier_severity, block_from,
            block_to, chosen_targets)
-shared_link = TEXT not in st.session_state and any(choices[i] for i in (1, 3, 5, 6))
-if built or shared_link:
+shared_yaml = st.query_params.get("yaml")
+if TEXT not in st.session_state and shared_yaml:
+    use(shared_yaml)  # a shared link to a loaded, edited or uploaded scenario
+elif built or (TEXT not in st.session_state and any(choices[i] for i in (1, 3, 5, 6))):
     use(scenario_yaml(*choices))
 
 st.subheader("Load, edit, save")
@@ -102,6 +104,14 @@ save_col.download_button("Save YAML", text or "", "scenario.yaml", "application/
                          disabled=not text)
 
 ran = st.session_state.get(RAN)
+# The URL names the scenario on screen: the builder's choices when they made it, else its text.
+if ran and ran != scenario_yaml(*choices):
+    for key in BUILDER_KEYS:
+        st.query_params.pop(key, None)
+    st.query_params["yaml"] = ran
+else:
+    st.query_params.pop("yaml", None)
+    app_state.to_url(*BUILDER_KEYS)
 try:
     result = view.run_scenario(ran) if ran else None
 except ChokepointError as exc:
@@ -111,18 +121,20 @@ if result is not None:
     if keep_col.button(f"Keep “{app_state.plain(result.name)}” for comparison"):
         st.session_state[KEPT][result.name] = ran
     st.subheader(f"Impact of “{app_state.plain(result.name)}”")
-    st.metric("Mean capacity loss over its targets", f"{result.mean_capacity_loss:.1%}")
+    st.metric("Mean capacity loss over its targets", app_state.pct(result.mean_capacity_loss))
     impact = pd.DataFrame([{
-        "target": t.name, "capacity loss": t.capacity_loss, "availability": t.availability,
-        "baseline": t.baseline, "change": t.change,
-        "hit by": ", ".join(f"{d.name} ({d.cause}, {d.loss:.0%})" for d in t.drivers[:5]),
+        "target": app_state.shown(t.name), "capacity loss": t.capacity_loss,
+        "availability": t.availability, "baseline": t.baseline, "change": t.change,
+        "hit by": ", ".join(f"{app_state.shown(d.name)} ({d.cause}, {app_state.pct(d.loss)})"
+                            for d in t.drivers[:5]),
         "id": t.id} for t in result.targets])
-    st.dataframe(impact, hide_index=True, column_config={
-        "capacity loss": st.column_config.ProgressColumn(format="percent", min_value=0.0,
-                                                         max_value=1.0),
-        "availability": st.column_config.NumberColumn(format="percent"),
-        "baseline": st.column_config.NumberColumn(format="percent"),
-        "change": st.column_config.NumberColumn(format="percent")})
+    st.dataframe(app_state.points(impact, "capacity loss", "availability", "baseline", "change"),
+                 hide_index=True, column_config={
+        "target": st.column_config.TextColumn(width="medium"),
+        "capacity loss": app_state.pct_column(bar=True),
+        "availability": app_state.pct_column(), "baseline": app_state.pct_column(),
+        "change": app_state.pct_column(),
+        "hit by": st.column_config.TextColumn(width="large")})
 
 st.subheader("Compare")
 kept = st.session_state[KEPT]
@@ -136,8 +148,8 @@ else:
     second = second_col.selectbox("Second", names, index=1)
     table = view.compare(kept[first], kept[second])
     st.caption("Capacity loss per target; the difference is second minus first.")
-    st.dataframe(table, hide_index=True, column_config={
-        "first_capacity_loss": st.column_config.NumberColumn(first, format="percent"),
-        "second_capacity_loss": st.column_config.NumberColumn(second, format="percent"),
-        "capacity_loss_difference": st.column_config.NumberColumn("difference",
-                                                                  format="percent")})
+    shares = ("first_capacity_loss", "second_capacity_loss", "capacity_loss_difference")
+    st.dataframe(app_state.points(table, *shares), hide_index=True, column_config={
+        "first_capacity_loss": app_state.pct_column(first),
+        "second_capacity_loss": app_state.pct_column(second),
+        "capacity_loss_difference": app_state.pct_column("difference")})

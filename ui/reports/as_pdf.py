@@ -58,6 +58,7 @@ HANGUL_FONT = "HYSMyeongJo-Medium"
 NUMERIC = ("int", "percent", "number")
 CELL_SIZE = 7
 CELL_PADDING = 8
+CELL_CHARS = 300  # a PDF table cell shows at most this much of a value
 NEVER_WRAP = 2.2 * cm
 """Columns narrower than this (numbers, kinds, codes) always get their full width."""
 
@@ -182,7 +183,7 @@ def _column_widths(table: ReportTable) -> list[float]:
     f = fonts()
     wants: list[float] = []
     for i, title in enumerate(table.columns):
-        texts = [display(row[i], table.format_of(i)) for row in table.rows[:300]]
+        texts = [clipped(display(row[i], table.format_of(i))) for row in table.rows[:300]]
         header = max(_text_width(w, f.bold) for w in title.split() or [""])
         wants.append(max([_text_width(t, f.regular) for t in texts] + [header]))
     if sum(wants) <= WIDTH:
@@ -204,9 +205,16 @@ def _column_widths(table: ReportTable) -> list[float]:
     return widths
 
 
+def clipped(text: str, limit: int = CELL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: a table row must fit on a page
+    (reportlab cannot split a row), so the PDF shows the start of a very long value; every
+    data format keeps it whole."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _table(table: ReportTable) -> list[Any]:
-    head = [_para(c, "head") for c in table.columns]
-    rows = [[_para(display(v, table.format_of(i)),
+    head = [_para(clipped(c), "head") for c in table.columns]
+    rows = [[_para(clipped(display(v, table.format_of(i))),
                    "num" if table.format_of(i) in NUMERIC else "cell")
              for i, v in enumerate(row)] for row in table.rows]
     if not rows:
