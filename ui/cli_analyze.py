@@ -17,6 +17,7 @@ import networkx as nx
 
 from analysis.cutsets import DEFAULT_NODE_BUDGET
 from analysis.semantics import resolve_targets
+from ui.horizons import chosen_horizons, horizon_options, with_horizons
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
 __all__ = ["analyze"]
@@ -65,21 +66,32 @@ def _busy(text: str) -> Any:
 
 @analyze.command()
 @target_option
+@horizon_options
 @format_option()
 @click.pass_obj
-def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
+def spof(settings: Any, targets: tuple[str, ...], horizon: str | None, until: Any,
+         fmt: str) -> None:
     """Single points of failure: nodes whose failure alone takes a target down.
 
-    All targets are answered in one pass.  A target is not listed as its own SPOF.
+    All targets are answered in one pass.  A target is not listed as its own SPOF.  With
+    several horizons, the SPOFs at each (a buffer hides a SPOF until it runs out; a second
+    source ends one once its lead time has passed).
     """
-    from analysis.spof import single_points_of_failure
+    from analysis.timeline import spofs_over_time
 
     graph, chosen = _load(settings, targets)
+    horizons = chosen_horizons(graph, horizon, until)
     with _busy("Finding single points of failure"):
-        found = single_points_of_failure(graph, chosen)
+        every = spofs_over_time(graph, chosen, horizons)
     if fmt == "json":
-        emit_json({"targets": found, "counts": {t: len(s) for t, s in found.items()}})
+        emit_json(with_horizons(horizons, [
+            {"targets": found, "counts": {t: len(s) for t, s in found.items()}}
+            for found in every]))
         return
+    if len(horizons) > 1:
+        _spof_timeline(graph, horizons, every, fmt)
+        return
+    found = every[0]
     rows = [(t, node, graph.nodes[node].get("name", ""), graph.nodes[node].get("kind", ""))
             for t, nodes in found.items() for node in nodes]
     if fmt == "csv":
@@ -88,6 +100,27 @@ def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     table_rows = [(_label(graph, t), _label(graph, n), k) for t, n, _, k in rows]
     table_rows += [(_label(graph, t), "(none)", "") for t, nodes in found.items() if not nodes]
     emit_table("Single points of failure", ("target", "SPOF", "kind"), table_rows)
+
+
+def _spof_timeline(graph: nx.MultiDiGraph, horizons: Sequence[float],
+                   every: Sequence[dict[str, list[str]]], fmt: str) -> None:
+    """One row per (target, SPOF): the horizons at which it is one."""
+    held: dict[tuple[str, str], list[float]] = {}
+    for months, found in zip(horizons, every, strict=True):
+        for target, nodes in found.items():
+            for node in nodes:
+                held.setdefault((target, node), []).append(months)
+    if fmt == "csv":
+        emit_csv(("months", "target", "node", "name", "kind"),
+                 [(m, t, n, graph.nodes[n].get("name", ""), graph.nodes[n].get("kind", ""))
+                  for m, found in zip(horizons, every, strict=True)
+                  for t, nodes in found.items() for n in nodes])
+        return
+    emit_table("Single points of failure by horizon (months after the disruption starts)",
+               ("target", "SPOF", "kind", "SPOF at (months)"),
+               [(_label(graph, t), _label(graph, n), graph.nodes[n].get("kind", ""),
+                 ", ".join(f"{m:g}" for m in months))
+                for (t, n), months in sorted(held.items())])
 
 
 @analyze.command()

@@ -17,9 +17,17 @@ from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration
 from analysis.concentration import perspective as country_perspective
-from analysis.scenario import ScenarioResult, compare, load_scenario, run_scenario
+from analysis.horizon import capacity_at
+from analysis.scenario import ScenarioResult, compare, load_scenario
 from analysis.semantics import default_targets, resolve_targets
+from analysis.timeline import (
+    ChokepointTimeline,
+    chokepoints_over_time,
+    loss_curves,
+    scenario_over_time,
+)
 from graph.model import NodeKind
+from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
 from ui.output import emit_csv, emit_json, emit_table, format_option, progress
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
@@ -49,22 +57,65 @@ def scenario() -> None:
 @scenario.command("run")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--compare", "other", type=click.Path(path_type=Path), metavar="FILE2",
-              help="A second scenario to run and compare against the first.")
+              help="A second scenario to run and compare against the first (with several "
+                   "horizons, their loss curves).")
+@horizon_options
 @format_option()
 @click.pass_obj
-def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None:
+def run_command(settings: Any, file: Path, other: Path | None, horizon: str | None,
+                until: Any, fmt: str) -> None:
     """Run scenario FILE: availability and capacity loss per target against the baseline,
-    and the nodes that account for each loss."""
+    and the nodes that account for each loss.  With several horizons, each target's loss
+    curve: how much is lost, and for how long."""
     graph = _graph(settings)
+    horizons = chosen_horizons(graph, horizon, until)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
         model = CapacityModel.from_graph(graph)
-        first = run_scenario(graph, load_scenario(file, graph), model)
-        second = run_scenario(graph, load_scenario(other, graph), model) if other else None
-    if second is None:
-        _print_result(first, fmt)
+        first = scenario_over_time(graph, load_scenario(file, graph), horizons, model)
+        second = scenario_over_time(graph, load_scenario(other, graph), horizons, model) \
+            if other else None
+    if len(horizons) > 1:
+        _print_curves(horizons, first, second, fmt)
+    elif second is None:
+        _print_result(first[0], fmt)
     else:
-        _print_comparison(first, second, fmt)
+        _print_comparison(first[0], second[0], fmt)
+
+
+def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
+                 ) -> dict[str, list[dict[str, float]]]:
+    return {target: [{"months": m, "capacity_loss": loss}
+                     for m, loss in zip(horizons, curve, strict=True)]
+            for target, curve in loss_curves(results).items()}
+
+
+def _print_curves(horizons: Sequence[float], first: Sequence[ScenarioResult],
+                  second: Sequence[ScenarioResult] | None, fmt: str) -> None:
+    """Loss curves per target (and, with --compare, both scenarios' curves)."""
+    if fmt == "json":
+        if second is None:
+            emit_json(with_horizons(horizons, [r.as_dict() for r in first],
+                                    loss_curves=_curves_json(horizons, first)))
+        else:
+            emit_json(with_horizons(
+                horizons, [compare(a, b).as_dict() for a, b in zip(first, second, strict=True)],
+                loss_curves={"first": _curves_json(horizons, first),
+                             "second": _curves_json(horizons, second)}))
+        return
+    runs = [("", first)] if second is None else [("A", first), ("B", second)]
+    columns = ["target", *(f"{name} {months_label(m)}".strip() for name, _ in runs
+                           for m in horizons)]
+    curves = [loss_curves(results) for _, results in runs]
+    rows = [(target, *(loss for curve in curves for loss in curve.get(target, [])))
+            for target in curves[0]]
+    if fmt == "csv":
+        emit_csv(columns, rows)
+        return
+    title = f"Capacity loss over time: {first[0].name}" if second is None else \
+        f"Capacity loss over time: A = {first[0].name}; B = {second[0].name}"
+    emit_table(title, columns, [(r[0], *(_pct(v) for v in r[1:])) for r in rows],
+               justify_right=columns[1:])
 
 
 def _drivers_text(impact: Any, limit: int = DRIVERS_SHOWN) -> str:
@@ -144,15 +195,20 @@ def _kinds_option(text: str) -> list[str] | None:
               metavar="k1,k2|all",
               help="Node kinds to rank: by default suppliers and countries, the things that "
                    "fail or are cut by a decision; 'all' ranks items too.")
+@horizon_options
 @format_option()
 @click.pass_obj
 def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
-                        allies: str | None, top: int, kinds: str, fmt: str) -> None:
+                        allies: str | None, top: int, kinds: str, horizon: str | None,
+                        until: Any, fmt: str) -> None:
     """Nodes ranked by the capacity loss their removal causes across the targets (mean over
     targets), with how many targets each is a SPOF of and the dependency path explaining it.
 
     With --perspective (and --allies) and no --target, the targets are that country's
-    industries."""
+    industries.  With several horizons, each chokepoint's loss at each, its persistence
+    (persistent: at the last horizon it still costs 90 % of its first loss; adaptable:
+    below 10 %; partly adaptable otherwise) and the first horizon at which its loss falls
+    below half ("relieved after")."""
     graph = _graph(settings)
     chosen = list(targets)
     if not chosen and perspective:
@@ -161,9 +217,19 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
         if not chosen:
             raise click.UsageError(f"no industry node is located in {perspective}; "
                                    "name targets with --target")
+    horizons = chosen_horizons(graph, horizon, until)
     with progress("Ranking chokepoints") as bar:
         bar.add_task("rank", total=None)
-        found = chokepoints(graph, chosen or None, top=top, kinds=_kinds_option(kinds))
+        if len(horizons) > 1:
+            timeline = chokepoints_over_time(graph, chosen or None, horizons,
+                                             kinds=_kinds_option(kinds))
+        else:
+            model = capacity_at(CapacityModel.from_graph(graph), horizons[0])
+            found = chokepoints(graph, chosen or None, top=top, kinds=_kinds_option(kinds),
+                                model=model)
+    if len(horizons) > 1:
+        _print_chokepoint_timeline(graph, chosen, timeline, top, fmt)
+        return
     if fmt == "json":
         emit_json({"targets": resolve_targets(graph, chosen or None),
                    "chokepoints": [c.as_dict() for c in found]})
@@ -179,6 +245,39 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                ("#", "node", "SPOFs", "loss", "path from the target it hurts most"),
                [(rank, c.id, c.spof_count, _pct(c.capacity_loss), " > ".join(c.path))
                 for rank, c in enumerate(found, start=1)], justify_right=("#", "SPOFs", "loss"))
+
+
+def _print_chokepoint_timeline(graph: nx.MultiDiGraph, chosen: list[str],
+                               timeline: ChokepointTimeline, top: int, fmt: str) -> None:
+    horizons = timeline.horizons
+    targets = resolve_targets(graph, chosen or None)
+    if fmt == "json":
+        emit_json(with_horizons(horizons, [
+            {"targets": targets,
+             "chokepoints": [{**c.as_dict(), **timeline.time_fields(c.id)}
+                             for c in ranking[:top]]}
+            for ranking in timeline.rankings]))
+        return
+    shown = timeline.rankings[0][:top]
+    losses = [(c, timeline.losses(c.id)) for c in shown]
+    columns = ["#", "node", *(months_label(m) for m in horizons), "persistence",
+               "relieved after"]
+    if fmt == "csv":
+        emit_csv(("rank", "id", "name", "kind", "spof_count",
+                  *(f"capacity_loss_{m:g}" for m in horizons), "persistence",
+                  "relieved_after_months", "path"),
+                 [(rank, c.id, c.name, c.kind, c.spof_count, *curve,
+                   timeline.persistence(c.id), timeline.relieved_after(c.id),
+                   " > ".join(c.path)) for rank, (c, curve) in enumerate(losses, start=1)])
+        return
+    relieved = [timeline.relieved_after(c.id) for c in shown]
+    emit_table("Chokepoints over time (mean capacity loss over targets, by months after "
+               "the disruption starts)", columns,
+               [(rank, c.id, *(_pct(v) for v in curve), timeline.persistence(c.id),
+                 "—" if r is None else months_label(r))
+                for rank, ((c, curve), r) in enumerate(zip(losses, relieved, strict=True),
+                                                       start=1)],
+               justify_right=("#", *columns[2:-2]))
 
 
 @click.command("concentration")
