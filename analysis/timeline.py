@@ -65,10 +65,25 @@ class ChokepointTimeline:
     def relieved_after(self, node: str) -> float | None:
         return relieved_after(self.horizons, self.losses(node))
 
+    def worst(self, top: int | None = None) -> list[Chokepoint]:
+        """Every node ranked at some horizon, by its worst loss over the horizons, then its
+        loss at the first; each as ranked where its loss is worst."""
+        best: dict[str, Chokepoint] = {}
+        for ranking in self.rankings:
+            for c in ranking:
+                if c.id not in best or c.capacity_loss > best[c.id].capacity_loss:
+                    best[c.id] = c
+        first = self._by_id[0]
+        ordered = sorted(best.values(), key=lambda c: (-c.capacity_loss,
+                                                       -first.get(c.id, 0.0), c.id))
+        return ordered[:top] if top is not None else ordered
+
     def persistent_to_the_end(self) -> list[Chokepoint]:
-        """The first horizon's chokepoints that are persistent, most damaging first."""
-        return [c for c in self.rankings[0] if self.persistence(c.id) == "persistent"
-                and c.capacity_loss > 0]
+        """Chokepoints whose loss at the last horizon is at least 90 % of their first (or
+        that only appear later), by their loss at the last horizon."""
+        last = self.rankings[-1]
+        return [c for c in last if c.capacity_loss > 0
+                and self.persistence(c.id) == "persistent"]
 
     def time_fields(self, node: str) -> dict[str, Any]:
         """``persistence`` and ``relieved_after_months`` of a node, as in the JSON."""

@@ -258,7 +258,7 @@ def _print_chokepoint_timeline(graph: nx.MultiDiGraph, chosen: list[str],
                              for c in ranking[:top]]}
             for ranking in timeline.rankings]))
         return
-    shown = timeline.rankings[0][:top]
+    shown = timeline.worst(top)
     losses = [(c, timeline.losses(c.id)) for c in shown]
     columns = ["#", "node", *(months_label(m) for m in horizons), "persistence",
                "relieved after"]
@@ -272,7 +272,7 @@ def _print_chokepoint_timeline(graph: nx.MultiDiGraph, chosen: list[str],
         return
     relieved = [timeline.relieved_after(c.id) for c in shown]
     emit_table("Chokepoints over time (mean capacity loss over targets, by months after "
-               "the disruption starts)", columns,
+               "the disruption starts; worst first)", columns,
                [(rank, c.id, *(_pct(v) for v in curve), timeline.persistence(c.id),
                  "—" if r is None else months_label(r))
                 for rank, ((c, curve), r) in enumerate(zip(losses, relieved, strict=True),

@@ -77,6 +77,7 @@ def test_chokepoints_over_time_say_which_persist_and_when_they_are_relieved(stor
     assert "asml" not in first
     code, out = run("analyze", "chokepoints", "--horizon", "0,3,12")
     assert code == 0 and "partly adaptable" in out and "12 mo" in out
+    assert "asml" in out  # a chokepoint that only appears once the buffer runs out
 
 
 def test_a_scenario_gives_a_loss_curve_per_target_and_compares_curves(store_env, tmp_path):
