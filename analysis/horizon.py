@@ -76,9 +76,11 @@ def supply_at(model: SupplyModel, months: float) -> SupplyModel:
     return SupplyModel(nodes, model.timed, months)
 
 
-def structure_at(structure: SupplyStructure, months: float) -> SupplyStructure:
-    """The Boolean structure at ``months``, recompiling only the nodes with time fields."""
-    supply = supply_at(structure.model, months)
+def structure_at(structure: SupplyStructure, months: float,
+                 supply: SupplyModel | None = None) -> SupplyStructure:
+    """The Boolean structure at ``months``, recompiling only the nodes with time fields
+    (``supply``: the model already read at ``months``, if at hand)."""
+    supply = supply or supply_at(structure.model, months)
     if supply is structure.model:
         return structure
     rules = dict(structure.rules)
@@ -92,7 +94,7 @@ def capacity_at(model: CapacityModel, months: float) -> CapacityModel:
     supply = supply_at(model.supply, months)
     if supply is model.supply:
         return model
-    return CapacityModel(supply, order=model)
+    return model.with_supply(supply)
 
 
 # -- choosing horizons ------------------------------------------------------------------------

@@ -145,17 +145,51 @@ class SupplyStructure:
         return list(seen)
 
     def components(self, nodes: Collection[str]) -> list[list[str]]:
-        """Strongly connected components of ``nodes``, inputs before their dependents."""
-        within = set(nodes)
-        graph = nx.DiGraph()
-        graph.add_nodes_from(nodes)
-        graph.add_edges_from((m, n) for n in nodes for m in self.inputs(n) if m in within)
-        condensed = nx.condensation(graph)
-        members = condensed.graph["mapping"]
-        groups: dict[int, list[str]] = {}
-        for node in nodes:
-            groups.setdefault(members[node], []).append(node)
-        return [groups[c] for c in nx.topological_sort(condensed)]
+        """Strongly connected components of ``nodes``, inputs before their dependents.
+
+        Tarjan's algorithm, iterative: it closes a component only after every component
+        it reads from, which is the order wanted.
+        """
+        position = {n: i for i, n in enumerate(nodes)}
+        inputs = {n: list(dict.fromkeys(m for m in self.inputs(n) if m in position))
+                  for n in nodes}
+        number: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        found: list[list[str]] = []
+        for root in nodes:
+            if root in number:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, edge = work.pop()
+                if edge == 0:
+                    number[node] = low[node] = len(number)
+                    stack.append(node)
+                    on_stack.add(node)
+                reads = inputs[node]
+                while edge < len(reads) and reads[edge] in number:
+                    if reads[edge] in on_stack:
+                        low[node] = min(low[node], number[reads[edge]])
+                    edge += 1
+                if edge < len(reads):
+                    work.append((node, edge + 1))
+                    work.append((reads[edge], 0))
+                    continue
+                if low[node] == number[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(sorted(component, key=position.__getitem__))
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return found
 
     @cached_property
     def dependents(self) -> dict[str, set[str]]:

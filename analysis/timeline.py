@@ -2,16 +2,14 @@
 
 Every horizon is the graph read by :func:`analysis.horizon.supply_at`; the models at later
 horizons share the compiled structure of the first.  Chokepoint rankings share more: a
-node's removal is propagated again at a later horizon only when it reaches a node whose
-inputs change with time; otherwise its losses are the same at every horizon and are reused.
-(At a horizon, only nodes with time fields have different rules, and such a node is
-re-evaluated only when one of its inputs changes; if no input of any such node changes, the
-propagation is the same step by step.)
+node's removal at a later horizon starts from its values at the previous one and evaluates
+again only the nodes that read its changes differently now, and what lies downstream of them
+(see :func:`_readers` for why that is exact).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -22,7 +20,7 @@ from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, Chokepoint, losses_of, rank_chokepoints
 from analysis.horizon import capacity_at, persistence, relieved_after, structure_at
 from analysis.scenario import Scenario, ScenarioResult, run_scenario
-from analysis.semantics import resolve_targets
+from analysis.semantics import SupplyModel, resolve_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import compile_structure
 
@@ -36,10 +34,12 @@ __all__ = [
 
 
 def spofs_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
-                    horizons: Sequence[float]) -> list[dict[str, list[str]]]:
-    """The SPOFs of every target at each horizon."""
+                    horizons: Sequence[float], supply: SupplyModel | None = None
+                    ) -> list[dict[str, list[str]]]:
+    """The SPOFs of every target at each horizon (``supply``: the graph's model, if
+    already read)."""
     chosen = resolve_targets(graph, targets)
-    base = compile_structure(graph)
+    base = compile_structure(supply or graph)
     return [single_points_of_failure(structure_at(base, months), chosen)
             for months in horizons]
 
@@ -102,7 +102,7 @@ def chokepoints_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
     structure = compile_structure(base.supply)
     return ChokepointTimeline(tuple(horizons), tuple(
         tuple(rank_chokepoints(graph, m, chosen, found,
-                               structure=structure_at(structure, months)))
+                               structure=structure_at(structure, months, m.supply)))
         for months, m, found in zip(horizons, models, losses, strict=True)))
 
 
@@ -114,10 +114,47 @@ def _every_input(model: CapacityModel, node: int) -> Iterable[int]:
     return model.inputs[node]
 
 
+def _readers(before: SupplyModel, after: SupplyModel, index: Mapping[str, int]
+             ) -> dict[int, set[int]]:
+    """For each input, the nodes that read it through a rule that differs between
+    ``before`` and ``after`` (a supply, location or requirement rule).
+
+    A rule whose members are all fully available evaluates to 1 at every horizon (held
+    inputs count 1, shares sum to at least 1, every group is met).  So a propagation that
+    lowers none of these inputs has the same greatest fixpoint in both, and one that lowers
+    some changes only what lies downstream of their readers.
+    """
+    found: dict[int, set[int]] = {}
+
+    def read(members: Iterable[str], reader: str) -> None:
+        for member in members:
+            found.setdefault(index[member], set()).add(index[reader])
+
+    for name in before.timed:
+        x, y = before.nodes[name], after.nodes[name]
+        if x == y:
+            continue
+        if (x.suppliers, x.held_suppliers) != (y.suppliers, y.held_suppliers):
+            read((s for s, _ in (*x.suppliers, *x.held_suppliers, *y.suppliers,
+                                 *y.held_suppliers)), name)
+        if (x.locations, x.held_locations) != (y.locations, y.held_locations):
+            read((c for c, _ in (*x.locations, *x.held_locations, *y.locations,
+                                 *y.held_locations)), name)
+        if x.groups != y.groups:
+            read((m for g in (*x.groups, *y.groups) for m in g.members), name)
+    return found
+
+
 def _removal_losses_over(models: Sequence[CapacityModel], targets: Sequence[str],
                          kinds: Iterable[str] | None) -> list[dict[str, dict[str, float]]]:
-    """:func:`analysis.chokepoints.removal_losses` at each model's horizon, reusing a
-    removal's losses wherever it cannot reach a node whose inputs change with time."""
+    """:func:`analysis.chokepoints.removal_losses` at each model's horizon.
+
+    At each horizon after the first, a removal starts from its values at the previous
+    horizon: if it lowered no input that a node reads differently now (:func:`_readers`),
+    its losses stay; otherwise only those readers and what lies downstream are evaluated
+    again.  (A removal that reaches a cycle is propagated again from scratch: on a cycle,
+    only a start from full availability is sure to end at the greatest fixpoint.)
+    """
     first = models[0]
     target_index = {first.index[t]: t for t in targets}
     seen: set[int] = set()
@@ -128,7 +165,8 @@ def _removal_losses_over(models: Sequence[CapacityModel], targets: Sequence[str]
                 seen.add(j)
                 stack.append(j)
     relevant = seen | set(target_index)
-    sensitive = {j for name in first.supply.timed for j in _every_input(first, first.index[name])}
+    readers = [_readers(a.supply, b.supply, first.index)
+               for a, b in zip(models, models[1:], strict=False)]
     wanted = set(kinds) if kinds is not None else None
     candidates = [n for n in sorted(seen) if wanted is None or first.kinds[n] in wanted]
     result: list[dict[str, dict[str, float]]] = [{} for _ in models]
@@ -136,13 +174,17 @@ def _removal_losses_over(models: Sequence[CapacityModel], targets: Sequence[str]
         name = first.ids[node]
         changed = first.propagate({node: 1.0}, (node,), relevant.__contains__)
         result[0][name] = losses_of(node, changed, target_index)
-        same = node not in sensitive and sensitive.isdisjoint(changed)
         for k, model in enumerate(models[1:], start=1):
-            if same or model is first:
-                result[k][name] = result[0][name]
+            seeds = {x for j in (node, *changed) for x in readers[k - 1].get(j, ())}
+            if not seeds:
+                result[k][name] = result[k - 1][name]
                 continue
-            again = model.propagate({node: 1.0}, (node,), relevant.__contains__)
-            result[k][name] = losses_of(node, again, target_index)
+            if any(model.cyclic[model.component[j]] for j in changed):
+                changed = model.propagate({node: 1.0}, (node,), relevant.__contains__)
+            else:
+                changed = model.propagate({node: 1.0}, seeds, relevant.__contains__,
+                                          start=changed)
+            result[k][name] = losses_of(node, changed, target_index)
     return result
 
 
