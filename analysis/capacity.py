@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -247,6 +248,18 @@ class CapacityModel:
                     queued.add(j)
                     heapq.heappush(queue, (self.component[j], j))
         return changed
+
+    def distances_to(self, goal: int) -> dict[int, int]:
+        """Dependency distance from every node that depends on ``goal`` down to it."""
+        distance = {goal: 0}
+        queue = deque([goal])
+        while queue:
+            node = queue.popleft()
+            for j in self.dependents[node]:
+                if j not in distance:
+                    distance[j] = distance[node] + 1
+                    queue.append(j)
+        return distance
 
     # -- one node ---------------------------------------------------------------------------
     def evaluate(self, i: int, value: Values, disruption: Mapping[int, float]) -> float:

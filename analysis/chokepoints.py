@@ -5,8 +5,9 @@ A node's *removal* is its full disruption (``d = 1``) under the capacity semanti
 ``1 − a(T)`` after the removal (a target's loss from removing itself is left out), so 1 means
 "every target loses everything"; ``total_loss`` is the same sum (in target-equivalents).
 Ties are broken by the number of targets the node is a SPOF of (Boolean semantics,
-:func:`analysis.spof.single_points_of_failure`), then by id.  Each chokepoint comes with one
-shortest dependency path from the target it hurts most down to the node.
+:func:`analysis.spof.single_points_of_failure`), then by id.  Each chokepoint comes with the
+path that explains it: from the target it hurts most down to the node through the inputs
+that bind under its removal (:func:`binding_path`), not merely the first path found.
 
 Only nodes upstream of some target are candidates, and each removal is propagated only
 through the nodes whose availability actually changes, within the targets' upstream.
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 
 from analysis.capacity import TOLERANCE, CapacityModel
+from analysis.regions import mean_by_region
 from analysis.semantics import resolve_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
@@ -44,13 +46,18 @@ class Chokepoint:
     spof_count: int
     worst_target: str | None
     path: tuple[str, ...]
+    rests_on_assumptions: bool = False
+    facts_only_loss: float | None = None
+    by_region: tuple[tuple[str, float], ...] = ()
+    """Mean loss over the targets of each region (their headquarters country)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind,
                 "spof_count": self.spof_count, "capacity_loss": self.capacity_loss,
                 "total_loss": self.total_loss, "max_loss": self.max_loss,
                 "targets_affected": self.targets_affected, "worst_target": self.worst_target,
-                "path": list(self.path)}
+                "path": list(self.path), "rests_on_assumptions": self.rests_on_assumptions,
+                "facts_only_loss": self.facts_only_loss, "by_region": dict(self.by_region)}
 
 
 def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
@@ -109,6 +116,62 @@ def dependency_path(model: CapacityModel, source: str, goal: str) -> tuple[str, 
     return ()
 
 
+def binding_path(model: CapacityModel, value: Mapping[int, float], source: str,
+                 goal: str) -> tuple[str, ...]:
+    """The path ``source → … → goal`` that follows the loss: from each node to the input
+    that binds its availability under the removal that gave ``value`` (index → availability
+    below 1).
+
+    At each node the factor that sets ``min(S, L, R)`` is followed: for ``S`` (or ``L``) the
+    supplier (location) whose loss moves the share-weighted sum most; for ``R`` the group
+    with the lowest value and, in it, the member that sets the group's value.  Ties go to the
+    input nearer the goal, then by id.  Falls back to a shortest dependency path when the
+    walk cannot continue (the loss reaches the node through a cycle)."""
+    start, end = model.index[source], model.index[goal]
+    distance = model.distances_to(end)
+    if start not in distance:
+        return ()
+
+    def got(i: int) -> float:
+        return value.get(i, 1.0)
+
+    def pick(candidates: list[tuple[float, int]]) -> int | None:
+        usable = [(weight, j) for weight, j in candidates if j in distance and got(j) < 1.0]
+        if not usable:
+            return None
+        return min(usable, key=lambda p: (-round(p[0], 9), distance[p[1]], model.ids[p[1]]))[1]
+
+    path, seen = [start], {start}
+    node = start
+    while node != end:
+        options: list[tuple[float, list[tuple[float, int]]]] = []
+        if model.suppliers[node]:
+            options.append((sum(w * got(s) for s, w in model.suppliers[node]),
+                            [(w * (1.0 - got(s)), s) for s, w in model.suppliers[node]]))
+        if model.locations[node]:
+            options.append((sum(w * got(c) for c, w in model.locations[node]),
+                            [(w * (1.0 - got(c)), c) for c, w in model.locations[node]]))
+        for members, needed in model.groups[node]:
+            ranked = sorted(members, key=lambda m: (-got(m), distance.get(m, len(distance)),
+                                                    model.ids[m]))
+            setter = ranked[needed - 1]
+            level = got(setter)
+            options.append((level, [(1.0 - level, m) for m in ranked
+                                    if abs(got(m) - level) <= TOLERANCE]))
+        chosen = None
+        for _, candidates in sorted(options, key=lambda o: o[0]):
+            chosen = pick(candidates)
+            if chosen is not None:
+                break
+        if chosen is None or chosen in seen:
+            rest = dependency_path(model, model.ids[node], goal)
+            return tuple(model.ids[i] for i in path[:-1]) + rest if rest else ()
+        path.append(chosen)
+        seen.add(chosen)
+        node = chosen
+    return tuple(model.ids[i] for i in path)
+
+
 DEFAULT_KINDS = ("supplier", "country")
 """Who and where: the nodes that fail, or are cut by a decision, in the real world.  An item
 node such as "ALD tools" stands for a whole product class; removing it outright takes every
@@ -133,6 +196,8 @@ def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequ
     """Rank the nodes of ``losses`` (node → target → loss on ``model``), with SPOF counts
     (on ``structure``, compiled from ``model`` when not given) and explaining paths."""
     chosen = list(targets)
+    target_index = {model.index[t] for t in chosen}
+    relevant = upstream(model, target_index) | target_index
     spofs = _spof_counts(structure or compile_structure(model.supply), chosen)
     count = max(len(chosen), 1)
     ranked = sorted(
@@ -152,8 +217,30 @@ def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequ
             max_loss=max(per_target.values(), default=0.0),
             targets_affected=len(per_target), spof_count=spofs.get(node, 0),
             worst_target=worst,
-            path=dependency_path(model, worst, node) if worst else ()))
-    return result
+            path=_explaining_path(model, worst, node, relevant) if worst else (),
+            by_region=tuple(mean_by_region(graph, per_target, chosen).items())))
+    return _with_assumptions(graph, result, chosen, model.supply.months)
+
+
+def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
+                      targets: Sequence[str], months: float) -> list[Chokepoint]:
+    """Flag the chokepoints that rest on modelling assumptions (see :mod:`analysis.trust`)."""
+    from analysis.trust import assumption_edges, chokepoints_resting
+
+    count = max(len(targets), 1)
+    if not assumption_edges(graph):
+        return [replace(c, facts_only_loss=c.capacity_loss) for c in found]
+    resting = chokepoints_resting(graph, [c.id for c in found], targets,
+                                  {c.id: c.total_loss for c in found}, months)
+    return [replace(c, rests_on_assumptions=resting[c.id][0],
+                    facts_only_loss=resting[c.id][1] / count) for c in found]
+
+
+def _explaining_path(model: CapacityModel, target: str, node: str,
+                     relevant: set[int]) -> tuple[str, ...]:
+    i = model.index[node]
+    value = model.propagate({i: 1.0}, (i,), relevant.__contains__)
+    return binding_path(model, value, target, node)
 
 
 def _spof_counts(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, int]:

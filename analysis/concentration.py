@@ -5,6 +5,9 @@ normalised shares of :mod:`analysis.semantics` (listed coverage is reported besi
 
 - ``hhi_suppliers``: Herfindahl–Hirschman index over suppliers, ``Σ (100·share)²``,
   0–10,000; ``cr1``/``cr3``: the largest supplier's share and the three largest together.
+- unknown is not equal: with two or more suppliers (or locations) and no share listed,
+  these are ``None`` and coverage is 0, unless the equal split is asked for
+  (``equal_split`` then says it was assumed);
 - ``hhi_countries``, ``top_country``, ``countries_to_75``: the same over the item's
   countries, which are (§4.5) its ``LOCATED_IN`` countries with their shares; for an item
   with none, its headquarters country; failing that, its suppliers' countries (each
@@ -25,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.capacity import CapacityModel, country_shares
+from analysis.coverage import unknown_shares
 from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
 from graph.errors import NotFoundError
 from graph.model import NodeKind
@@ -60,6 +64,12 @@ class Concentration:
     country_basis: str | None
     supplier_coverage: float | None
     location_coverage: float | None
+    equal_split: bool = False
+
+    @property
+    def shares_unknown(self) -> bool:
+        """No shares are listed and the measures are unknown (shown as such)."""
+        return self.hhi_suppliers is None and self.suppliers > 1
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -110,15 +120,23 @@ def _countries_to_reach(shares: Mapping[str, float], level: float = SHARE_REACHE
     return len(shares)
 
 
-def _concentration(graph: nx.MultiDiGraph, model: SupplyModel, item: str) -> Concentration:
+def _concentration(graph: nx.MultiDiGraph, model: SupplyModel, item: str,
+                   equal_split: bool = False) -> Concentration:
     supply = model.nodes[item]
     by_supplier = sorted(supply.suppliers, key=lambda p: (-p[1], p[0]))
     countries = country_shares(model, item)
+    unknown = unknown_shares(model).get(item, (False, False))
+    split = equal_split and any(unknown)
+    if not equal_split:
+        if unknown[0]:
+            by_supplier = []
+        if any(unknown) and len(countries) > 1:
+            countries = {}  # the split decides the countries' shares, and none is listed
     top_country = max(countries, key=lambda c: (countries[c], c)) if countries else None
     attrs = graph.nodes[item]
     return Concentration(
         id=item, name=str(attrs.get("name", item)), kind=str(attrs.get("kind", "")),
-        suppliers=len(by_supplier),
+        suppliers=len(supply.suppliers),
         hhi_suppliers=hhi(s for _, s in by_supplier) if by_supplier else None,
         cr1=by_supplier[0][1] if by_supplier else None,
         cr3=sum(s for _, s in by_supplier[:3]) if by_supplier else None,
@@ -128,19 +146,24 @@ def _concentration(graph: nx.MultiDiGraph, model: SupplyModel, item: str) -> Con
         top_country_share=countries[top_country] if top_country else None,
         countries_to_75=_countries_to_reach(countries) if countries else None,
         country_basis=_basis(supply) if countries else None,
-        supplier_coverage=supply.supplier_coverage,
-        location_coverage=supply.location_coverage)
+        supplier_coverage=0.0 if unknown[0] else supply.supplier_coverage,
+        location_coverage=0.0 if unknown[1] else supply.location_coverage,
+        equal_split=split)
 
 
-def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None
-                  ) -> list[Concentration]:
-    """Concentration of every item (or of ``items``), most concentrated by country first."""
+def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None, *,
+                  equal_split: bool = False) -> list[Concentration]:
+    """Concentration of every item (or of ``items``), most concentrated by country first.
+
+    An item with two or more suppliers (or locations) and no listed shares gets no HHI or
+    CR values and coverage 0 (unknown is not equal), unless ``equal_split`` asks for the
+    equal split; its countries are still known when every supplier sits in one country."""
     model = build_supply_model(graph)
     chosen = list(items) if items is not None else _items(graph)
     missing = [i for i in chosen if i not in graph]
     if missing:
         raise NotFoundError(f"unknown node(s): {', '.join(missing)}")
-    found = [_concentration(graph, model, item) for item in chosen]
+    found = [_concentration(graph, model, item, equal_split) for item in chosen]
     return sorted(found, key=lambda c: (-(c.hhi_countries or 0.0),
                                         -(c.hhi_suppliers or 0.0), c.id))
 

@@ -5,12 +5,20 @@ minimal solutions with Rauzy's recursion, kept as a ZDD (:mod:`analysis.zdd`)::
 
     minsol(f, k) = node(x, L, without(H, L)),  L = minsol(f|x=0, k),  H = minsol(f|x=1, k-1)
 
-where ``without(H, L)`` keeps the sets of ``H`` that contain no set of ``L`` and ``k`` is the
-order still allowed, so sets above the order limit are never built.  Whether higher-order
-sets were left out is decided exactly: not when no path of the diagram sets more than ``k``
-variables (every minimal solution is such a path), and otherwise iff the upward closure of
-the order-``k`` sets differs from the diagram.  The sets are streamed from the ZDD with an
-explicit stack and sorted once.
+where ``without(H, L)`` keeps the sets of ``H`` that contain no set of ``L``.  The sets are
+streamed from the ZDD with an explicit stack and sorted once.  The memo is keyed by the
+order still allowed, capped at the variables left below a node, so runs without a limit
+share it.
+
+With an order limit ``k`` the sets are built bottom-up over the graph instead, cut at ``k``
+(:mod:`analysis.truncated`): that work grows with the number of small sets, not with the
+diagram of the whole function, which does not fit in memory on large cones.  Whether sets
+above ``k`` exist is then decided by searching for a cut set that contains none of the
+small ones, and where that search runs out of steps, on the diagram: not when no path sets
+more than ``k`` variables (every minimal solution is such a path), and otherwise iff the
+upward closure of the order-``k`` sets differs from the diagram.  Only when the diagram
+passes its budget too does it stay undecided (``higher_order_decided`` false, reported as
+truncated).
 
 The target itself is not a candidate (its own failure is the trivial cut set ``{target}``),
 so the order-1 cut sets are exactly its single points of failure.
@@ -26,6 +34,7 @@ import networkx as nx
 
 from analysis.diagram import DiagramTooLarge, DownDiagram, build_down_diagram, deeper_recursion
 from analysis.structure import SupplyStructure, compile_structure
+from analysis.truncated import ConeEvaluator, larger_sets_exist, truncated_cut_sets
 from analysis.zdd import BASE, EMPTY, ZDD
 
 __all__ = ["CutSets", "minimal_cut_sets", "DEFAULT_NODE_BUDGET"]
@@ -41,7 +50,8 @@ class CutSets:
     ``cut_sets`` are sorted by (size, ids), each set sorted.  ``truncated`` is true when the
     list is not the whole answer: ``higher_order_omitted`` (some minimal cut sets are larger
     than ``max_order``) or ``limited`` (more than ``limit`` sets exist up to that order;
-    ``total`` counts them all).
+    ``total`` counts them all).  ``higher_order_decided`` is false when whether larger sets
+    exist could not be decided within the budget; they are then reported as omitted.
     """
 
     target: str
@@ -50,6 +60,7 @@ class CutSets:
     total: int
     higher_order_omitted: bool
     limited: bool
+    higher_order_decided: bool = True
 
     @property
     def truncated(self) -> bool:
@@ -92,6 +103,12 @@ class _Extractor:
             found = self.memo[key] = self.zdd.node(level, lo, hi)
         return found
 
+    def names(self, family: int) -> dict[int, str]:
+        """The node id of every level used under ``family``."""
+        manager, node_of = self.diagram.manager, self.diagram.node_of_var
+        levels = {self.zdd.level[g] for g in range(2, len(self.zdd.level))}
+        return {level: node_of[manager.var_at_level(level)] for level in levels}
+
     def longest(self, u: Any, memo: dict[int, int]) -> int:
         """The most variables set on one path from ``u`` to true (-1: no path).  Every
         minimal solution is such a path, so none is larger than this."""
@@ -122,11 +139,9 @@ class _Extractor:
         return memo[f]
 
 
-def _sorted_sets(extractor: _Extractor, family: int, max_order: int,
+def _sorted_sets(zdd: ZDD, family: int, names: dict[int, str], max_order: int,
                  limit: int | None) -> list[tuple[str, ...]]:
     """The sets of ``family`` as sorted node ids, by (size, ids); the first ``limit``."""
-    manager, node_of = extractor.diagram.manager, extractor.diagram.node_of_var
-    zdd = extractor.zdd
     most: int | None = None
     if limit is not None:
         counts = zdd.size_counts(family, max_order)
@@ -134,13 +149,35 @@ def _sorted_sets(extractor: _Extractor, family: int, max_order: int,
         while seen < limit and most < max_order:
             most += 1
             seen += counts[most]
-    levels = sorted({zdd.level[g] for g in range(2, len(zdd.level))})
-    name = {level: node_of[manager.var_at_level(level)] for level in levels}
-    found = [tuple(sorted([name[level] for level in levels]))
+    found = [tuple(sorted([names[level] for level in levels]))
              for levels in zdd.sets(family, most)]
     found.sort()
     found.sort(key=len)
     return found if limit is None else found[:limit]
+
+
+def _too_large(structure: SupplyStructure, target: str, cone: list[str],
+               kinds: set[str] | None, order: int, budget: int, exc: Exception) -> str:
+    """The message when the cut sets pass the budget: where, and which kinds would fit."""
+    present: dict[str, int] = {}
+    for node in cone:
+        kind = structure.model.nodes[node].kind
+        if node != target and (kinds is None or kind in kinds):
+            present[kind] = present.get(kind, 0) + 1
+    remaining = dict(present)
+    advice = "restrict them with --fail-kinds (e.g. supplier,country)"
+    while len(remaining) > 1:
+        del remaining[max(remaining, key=lambda k: (remaining[k], k))]
+        allowed = [n for n in cone if n != target
+                   and structure.model.nodes[n].kind in remaining]
+        try:
+            truncated_cut_sets(structure, target, allowed, order, budget=budget)
+        except DiagramTooLarge:
+            continue
+        advice = f"--fail-kinds {','.join(sorted(remaining))} fits in the budget"
+        break
+    variables = sum(present.values())
+    return f"cut sets of {target!r}: {exc} over {variables:,} nodes that may fail; {advice}"
 
 
 def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
@@ -148,6 +185,11 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
                      limit: int | None = None,
                      node_budget: int | None = DEFAULT_NODE_BUDGET) -> CutSets:
     """Minimal cut sets of ``target`` of at most ``max_order`` nodes.
+
+    With an order limit the sets are built bottom-up over the graph, cut at that order
+    (:mod:`analysis.truncated`), which stays small on large cones; whether larger sets
+    exist is then decided by a search for a cut set containing none of them, and failing
+    that on the decision diagram.  Without a limit they come from the decision diagram.
 
     Parameters
     ----------
@@ -157,8 +199,9 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     fail_kinds : only nodes of these kinds may fail (e.g. ``["supplier", "country"]``);
         default every kind.
     limit : return at most this many sets (the smallest first).
-    node_budget : give up with :class:`DiagramTooLarge` when the decision diagram passes
-        this many nodes, rather than exhaust the machine's memory.
+    node_budget : give up with :class:`DiagramTooLarge` when a decision diagram passes
+        this many nodes, rather than exhaust the machine's memory; the message names the
+        node where it happened and the kinds that fit.
 
     Examples
     --------
@@ -175,6 +218,10 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     cone = structure.cone([target])
     variables = [n for n in cone if n != target
                  and (kinds is None or structure.model.nodes[n].kind in kinds)]
+    if max_order is not None and max_order < len(variables):
+        return _order_limited(structure, target, cone, kinds, variables, max_order, limit,
+                              node_budget)
+    order = len(variables) if max_order is None else max_order
     try:
         diagram = build_down_diagram(structure, target, variables=variables, reorder=True,
                                      node_budget=node_budget)
@@ -182,13 +229,49 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
         raise DiagramTooLarge(f"cut sets of {target!r}: {exc} over {len(variables):,} nodes "
                               "that may fail; restrict them with --fail-kinds (e.g. "
                               "supplier,country)") from exc
-    order = len(variables) if max_order is None else max_order
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):
         family = extractor.minsol(diagram.root, order)
-        omitted = (order < len(variables) and extractor.longest(diagram.root, {}) > order
-                   and extractor.upward_closure(family, {}) != diagram.root)
         total = extractor.zdd.count(family)
-        cut_sets = _sorted_sets(extractor, family, order, limit)
-    return CutSets(target, max_order, cut_sets, total, omitted,
+        cut_sets = _sorted_sets(extractor.zdd, family, extractor.names(family), order, limit)
+    return CutSets(target, max_order, cut_sets, total, False,
                    limit is not None and total > limit)
+
+
+def _order_limited(structure: SupplyStructure, target: str, cone: list[str],
+                   kinds: set[str] | None, variables: list[str], order: int,
+                   limit: int | None, node_budget: int | None) -> CutSets:
+    try:
+        found = truncated_cut_sets(structure, target, variables, order, budget=node_budget)
+    except DiagramTooLarge as exc:
+        assert node_budget is not None
+        raise DiagramTooLarge(_too_large(structure, target, cone, kinds, order, node_budget,
+                                         exc)) from exc
+    family = found.family[target]
+    names = {level: node for node, level in found.levels.items()}
+    total = found.zdd.count(family)
+    every = _sorted_sets(found.zdd, family, names, order, None)
+    omitted = larger_sets_exist(ConeEvaluator(structure, target), variables, every)
+    decided = omitted is not None
+    if omitted is None:
+        omitted = _larger_on_the_diagram(structure, target, variables, order, node_budget)
+        decided = omitted is not None
+    return CutSets(target, order, every if limit is None else every[:limit], total,
+                   omitted is not False, limit is not None and total > limit, decided)
+
+
+def _larger_on_the_diagram(structure: SupplyStructure, target: str, variables: list[str],
+                           order: int, node_budget: int | None) -> bool | None:
+    """Whether minimal cut sets above ``order`` exist, from the decision diagram (``None``
+    when it passes the budget)."""
+    try:
+        diagram = build_down_diagram(structure, target, variables=variables, reorder=True,
+                                     node_budget=node_budget)
+    except DiagramTooLarge:
+        return None
+    extractor = _Extractor(diagram)
+    with deeper_recursion(4 * len(variables) + 100):
+        if extractor.longest(diagram.root, {}) <= order:
+            return False
+        family = extractor.minsol(diagram.root, order)
+        return bool(extractor.upward_closure(family, {}) != diagram.root)

@@ -213,6 +213,61 @@ class _Flows:
         """The states :meth:`supplying` reads."""
         return self.home_states(node) if self.m.locations[node] else [(node, cls)]
 
+    def explaining_path(self, node: int) -> list[int]:
+        """The path from ``node`` (as its own sites receive it) that follows the loss down to
+        the first node the scenario hits directly (disrupted, or cut by a block): at each
+        state into the factor of ``min(S, L, R)`` that binds, and there into the input that
+        moves it most (the member that sets a group's value); ties by id.  Empty when the
+        node lost nothing or the walk stalls (a loss that only circulates in a cycle)."""
+        states = [st for st in self.home_states(node) if self.get(*st) < 1.0 - TOLERANCE]
+        if not states:
+            return []
+        state = min(states, key=lambda st: (self.get(*st), st[1]))
+        path, seen = [node], {state}
+        while not (state[0] in self.d or self.blocked_loss(*state) > TOLERANCE):
+            chosen = self._binding_input(*state)
+            if chosen is None or chosen in seen:
+                return []
+            seen.add(chosen)
+            if chosen[0] != path[-1]:
+                path.append(chosen[0])
+            state = chosen
+        return path
+
+    def _binding_input(self, node: int, cls: int) -> State | None:
+        m = self.m
+        cut = self.dest.cut_off[cls] if m.blockable[node] else frozenset()
+        options: list[tuple[float, list[tuple[float, State]]]] = []
+
+        def weighted(pairs: Iterable[tuple[int, float]]) -> list[tuple[float, State]]:
+            found = []
+            for j, w in pairs:
+                if cut and (j in cut or self.cuts(j, cut)):
+                    continue
+                for st in self.supplying_states(j, cls):
+                    found.append((w * (1.0 - self.get(*st)), st))
+            return found
+
+        if m.suppliers[node]:
+            options.append((sum(w * self.supplying(s, cls) for s, w in m.suppliers[node]),
+                            weighted(m.suppliers[node])))
+        sites = m.locations[node]
+        if sites:
+            options.append((sum(w * self.supplying(k, cls) for k, w in sites),
+                            weighted(sites)))
+        classes = sorted({self.site_class(node, k) for k, _ in sites}) if sites else [cls]
+        for members, needed in m.groups[node]:
+            for c in classes:
+                values = sorted((self.get(j, c) for j in members), reverse=True)
+                level = values[needed - 1]
+                options.append((level, [(1.0 - level, (j, c)) for j in members
+                                        if abs(self.get(j, c) - level) <= TOLERANCE]))
+        for _, candidates in sorted(options, key=lambda o: o[0]):
+            usable = [(w, st) for w, st in candidates if self.get(*st) < 1.0 - TOLERANCE]
+            if usable:
+                return min(usable, key=lambda p: (-round(p[0], 9), m.ids[p[1][0]], p[1][1]))[1]
+        return None
+
     def blocked_loss(self, node: int, cls: int) -> float:
         """How much of ``D(node→cls)`` the node's own open factors take away."""
         if cls == 0 or not self.m.blockable[node]:

@@ -17,7 +17,8 @@ passes: the Shannon pass gives each diagram node's probability, and a top-down p
 signed probability of reaching it (a complement edge flips the sign), which makes
 ``B(x) = Σ reach(u) · (P(high_u) − P(low_u))`` over the nodes ``u`` testing ``x``.  Then
 ``P(T | x failed) = P(T) + (1 − p) · B`` and ``P(T | x up) = P(T) − p · B``.  Only the nodes
-the diagram tests are listed: those the target's state depends on at all.
+the diagram tests are listed: those the target's state depends on at all, except the target
+itself.  When ``P(T)`` is 0 the result carries a one-line note saying why.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.diagram import DownDiagram, build_down_diagram
-from analysis.probability import shannon
+from analysis.probability import shannon, why_zero
 from analysis.structure import SupplyStructure, compile_structure
 
 __all__ = ["NodeImportance", "Importance", "importance_measures"]
@@ -57,6 +58,7 @@ class Importance:
     target: str
     probability: float
     nodes: list[NodeImportance]
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document of `chokepoint analyze importance`; infinite or undefined ratios are
@@ -67,7 +69,8 @@ class Importance:
         return {"target": self.target, "probability": self.probability,
                 "nodes": [{"id": n.id, "birnbaum": n.birnbaum,
                            "fussell_vesely": number(n.fussell_vesely), "raw": number(n.raw),
-                           "rrw": number(n.rrw)} for n in self.nodes]}
+                           "rrw": number(n.rrw)} for n in self.nodes],
+                **({"note": self.note} if self.note else {})}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -139,6 +142,8 @@ def importance_measures(graph: nx.MultiDiGraph | SupplyStructure, target: str, *
     total, table = shannon(diagram, probabilities)
     rows = []
     for node, birnbaum in _birnbaum(diagram, table, probabilities).items():
+        if node == target:
+            continue  # a target's own failure trivially takes it down
         p = probabilities[node]
         if_failed = min(1.0, max(0.0, total + (1 - p) * birnbaum))
         if_up = min(1.0, max(0.0, total - p * birnbaum))
@@ -146,4 +151,5 @@ def importance_measures(graph: nx.MultiDiGraph | SupplyStructure, target: str, *
                                    _ratio(if_failed, total), _ratio(total, if_up),
                                    if_failed, if_up))
     rows.sort(key=lambda n: (-n.birnbaum, n.id))
-    return Importance(target, total, rows)
+    note = why_zero(structure, target, probabilities) if total <= 0 else None
+    return Importance(target, total, rows, note)

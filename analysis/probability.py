@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import networkx as nx
@@ -42,6 +42,7 @@ class ProbabilityResult:
     samples: int | None = None
     interval: tuple[float, float] | None = None
     confidence: float | None = None
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document of `chokepoint analyze probability`, with the method's details."""
@@ -52,6 +53,8 @@ class ProbabilityResult:
         else:
             doc.update(samples=self.samples, interval=list(self.interval or ()),
                        confidence=self.confidence)
+        if self.note:
+            doc["note"] = self.note
         return doc
 
 
@@ -196,6 +199,15 @@ def failure_probability(graph: nx.MultiDiGraph | SupplyStructure, target: str, *
     structure = graph if isinstance(graph, SupplyStructure) else compile_structure(graph)
     if probabilities is None:
         probabilities = {n: s.failure_probability for n, s in structure.model.nodes.items()}
+    result = _computed(structure, target, method, samples, seed, node_budget, probabilities)
+    if result.probability > 0:
+        return result
+    return replace(result, note=why_zero(structure, target, probabilities))
+
+
+def _computed(structure: SupplyStructure, target: str, method: Method, samples: int, seed: int,
+              node_budget: int | None, probabilities: Mapping[str, float]
+              ) -> ProbabilityResult:
     if method == "montecarlo":
         return _monte_carlo(structure, target, probabilities, samples, seed)
     if method == "exact":
@@ -204,3 +216,23 @@ def failure_probability(graph: nx.MultiDiGraph | SupplyStructure, target: str, *
         return _exact(structure, target, probabilities, node_budget)
     except DiagramTooLarge:
         return _monte_carlo(structure, target, probabilities, samples, seed)
+
+
+HOW_TO_SET = ("set failure_probability (0–1, the chance a node is unavailable over the "
+              "horizon) on the nodes you have estimates for, e.g. in the failure_probability "
+              "column of nodes.csv, and ingest again")
+
+
+def why_zero(structure: SupplyStructure, target: str,
+             probabilities: Mapping[str, float]) -> str:
+    """One line saying why ``P(target down)`` is 0 and how to change that."""
+    cone = structure.cone([target])
+    given = sorted(n for n in cone if probabilities.get(n, 0.0) > 0)
+    if not given:
+        return (f"P(down) is 0 because no node {target} depends on has a failure_probability, "
+                f"so importance ratios are undefined; {HOW_TO_SET}.")
+    shown = ", ".join(given[:3]) + (f" and {len(given) - 3} more" if len(given) > 3 else "")
+    return (f"P(down) is 0 because only {shown} of the {len(cone)} nodes {target} depends on "
+            f"{'has' if len(given) == 1 else 'have'} a failure_probability, and "
+            f"{'its failure does' if len(given) == 1 else 'no combination of them does'} not "
+            f"take {target} down; {HOW_TO_SET}.")

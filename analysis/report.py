@@ -41,13 +41,16 @@ from analysis.concentration import (
     perspective,
     rank_by_impact,
 )
+from analysis.coverage import incomplete, unmodelled
 from analysis.horizon import capacity_at
+from analysis.regions import regions, ties
 from analysis.report_time import TIME_METHOD, time_chart_series, time_sentences, time_table
 from analysis.scenario import Scenario, ScenarioResult
 from analysis.semantics import build_supply_model, resolve_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import compile_structure
 from analysis.timeline import ChokepointTimeline, chokepoints_over_time, scenario_over_time
+from analysis.trust import SpofDetail, assumption_edges, spof_details
 
 __all__ = [
     "Cell",
@@ -70,6 +73,8 @@ PICTURE_CHOKEPOINTS = 8
 PICTURE_TARGETS = 8
 """How many targets the picture links to the top chokepoint."""
 PATH_ARROW = " → "
+ITEM_KINDS = ("chip", "component", "software", "model", "dataset")
+"""What "inputs" means in the report: items, never the suppliers or countries behind them."""
 
 
 @dataclass(frozen=True)
@@ -199,13 +204,14 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                  allies: Sequence[str] = (), top: int = 15,
                  provenance: Iterable[Any] | None = None, store: str = "",
                  title: str = DEFAULT_TITLE, generated: str | None = None,
-                 horizons: Sequence[float] = (0,)) -> Report:
+                 conflicts: int | None = None, horizons: Sequence[float] = (0,)) -> Report:
     """Analyse ``graph`` and gather the results into one :class:`Report`.
 
     ``provenance`` is the store's ingest-run records (``RunRecord`` s or their dicts, newest
-    first); ``store`` describes where the graph came from (a redacted URL).  Results are
-    read at the first of ``horizons``; with several, the report adds the chokepoints over
-    time, a loss-over-time chart and what persists to the last horizon.
+    first); ``store`` describes where the graph came from (a redacted URL); ``conflicts``
+    how many disagreements between its sources the store lists.  Results are read at the
+    first of ``horizons``; with several, the report adds the chokepoints over time, a
+    loss-over-time chart and what persists to the last horizon.
     """
     chosen = resolve_targets(graph, targets)
     base = CapacityModel.from_graph(graph)
@@ -214,16 +220,22 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
         if len(horizons) > 1 else None
     every = list(timeline.rankings[0]) if timeline else chokepoints(graph, chosen, model=model)
     ranked = every[:top]
-    spofs = single_points_of_failure(compile_structure(model.supply), chosen) if chosen else {}
+    structure = compile_structure(model.supply)
+    spofs = single_points_of_failure(structure, chosen) if chosen else {}
+    details = spof_details(graph, spofs, structure) if spofs else {}
     concentrated = _most_concentrated(graph, every)[:top]
     results = scenario_over_time(graph, scenario, horizons, base) \
         if scenario is not None else []
     result = results[0] if results else None
     countries = [perspective, *allies] if perspective else []
     seen_from = _perspective(graph, countries, model)
-    facts = _Facts(graph, chosen, every, spofs, concentrated, result, countries, seen_from)
-    tables = [_chokepoint_table(graph, ranked), _spof_table(graph, spofs),
-              _concentration_table(concentrated)]
+    gaps = incomplete(graph, chosen, model.supply)
+    facts = _Facts(graph, chosen, every, spofs, concentrated, result, countries, seen_from,
+                   ranked, details, gaps)
+    tables = [_chokepoint_table(graph, ranked), _region_table(graph, ranked, chosen),
+              _spof_table(graph, spofs, details), _concentration_table(concentrated)]
+    if gaps:
+        tables.append(_coverage_table(graph, model, gaps))
     if result is not None:
         tables.append(_scenario_table(result))
     if countries:
@@ -233,7 +245,7 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                             *time_table(timeline, top)[:2],
                             "Mean capacity loss over the targets at each horizon (months after "
                             "the disruption starts), worst first.", time_table(timeline, top)[2]))
-    tables.append(_provenance_table(graph))
+    tables.append(_provenance_table(graph, conflicts))
     runs = [_run_dict(r) for r in provenance or ()]
     if runs:
         tables.append(_runs_table(runs))
@@ -262,9 +274,11 @@ def _time_chart(timeline: ChokepointTimeline, results: Sequence[ScenarioResult])
 
 def _most_concentrated(graph: nx.MultiDiGraph, ranked: list[Chokepoint]
                        ) -> list[Concentration]:
-    """Items by HHI over countries; among equals, the ones whose loss hurts the targets
-    most come first (many items are made in one country; the critical ones matter)."""
-    return rank_by_impact(concentration(graph), {c.id: c.capacity_loss for c in ranked})
+    """Items (chips, components, software, models, datasets: never suppliers) by HHI over
+    countries; among equals, the ones whose loss hurts the targets most come first (many
+    items are made in one country; the critical ones matter)."""
+    items = [c for c in concentration(graph) if c.kind in ITEM_KINDS]
+    return rank_by_impact(items, {c.id: c.capacity_loss for c in ranked})
 
 
 def _perspective(graph: nx.MultiDiGraph, countries: list[str],
@@ -292,23 +306,78 @@ def _names(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> str:
 def _chokepoint_table(graph: nx.MultiDiGraph, ranked: list[Chokepoint]) -> Table:
     rows = tuple((rank, c.id, c.name, c.kind, c.spof_count, _round(c.capacity_loss),
                   _round(c.max_loss), c.targets_affected,
+                  "yes" if c.rests_on_assumptions else "no", _round(c.facts_only_loss),
                   PATH_ARROW.join(_name(graph, n) for n in c.path))
                  for rank, c in enumerate(ranked, start=1))
     return Table("chokepoints", "Top chokepoints",
                  ("rank", "id", "name", "kind", "SPOF of (targets)", "capacity loss (mean)",
-                  "worst loss", "targets hit", "explaining path"), rows,
+                  "worst loss", "targets hit", "rests on assumptions",
+                  "loss without assumptions", "explaining path"), rows,
                  "Capacity loss: the mean share of the targets' capacity lost when the node is "
-                 "removed. The path runs from the target it hurts most down to the node.",
-                 ("int", "text", "text", "text", "int", "percent", "percent", "int", "text"))
+                 "removed. It rests on assumptions when, without the relationships marked as "
+                 "modelling assumptions, it falls below half. The path runs from the target it "
+                 "hurts most down to the node, through the inputs that bind.",
+                 ("int", "text", "text", "text", "int", "percent", "percent", "int", "text",
+                  "percent", "text"))
 
 
-def _spof_table(graph: nx.MultiDiGraph, spofs: Mapping[str, list[str]]) -> Table:
-    rows = tuple((t, _name(graph, t), len(nodes), _names(graph, nodes))
+def _region_table(graph: nx.MultiDiGraph, ranked: list[Chokepoint],
+                  targets: list[str]) -> Table:
+    grouped = regions(graph, targets)
+    columns = ("rank", "id", "name", *(f"{r} ({len(m)})" for r, m in grouped.items()))
+    rows = tuple((rank, c.id, c.name, *(_round(dict(c.by_region).get(r, 0.0))
+                                        for r in grouped))
+                 for rank, c in enumerate(ranked, start=1))
+    return Table("chokepoints_by_region", "Chokepoint loss per region", columns, rows,
+                 "The mean capacity loss over the targets headquartered in each region (the "
+                 "number of targets in brackets), so that no single mean over whatever "
+                 "targets the graph holds speaks for all of them.",
+                 ("int", "text", "text", *("percent",) * len(grouped)))
+
+
+def _spof_table(graph: nx.MultiDiGraph, spofs: Mapping[str, list[str]],
+                details: Mapping[str, list[SpofDetail]]) -> Table:
+    def knife(found: list[SpofDetail]) -> str:
+        return "; ".join(f"{_name(graph, d.id)} ({_margin(graph, d)})"
+                         for d in found if d.knife_edge)
+
+    rows = tuple((t, _name(graph, t), len(nodes),
+                  sum(d.rests_on_assumptions for d in details.get(t, ())),
+                  knife(details.get(t, [])), _names(graph, nodes))
                  for t, nodes in sorted(spofs.items(), key=lambda p: (-len(p[1]), p[0])))
     return Table("spofs", "Single points of failure per target",
-                 ("target", "name", "SPOFs", "single points of failure"), rows,
+                 ("target", "name", "SPOFs", "resting on assumptions", "knife-edge",
+                  "single points of failure"), rows,
                  "A single point of failure is a node whose failure alone takes the target "
-                 "down (Boolean semantics).", ("text", "text", "int", "text"))
+                 "down (Boolean semantics). It rests on assumptions when it is no SPOF once "
+                 "the modelling assumptions are left out; a knife-edge SPOF exists only because "
+                 "what survives falls within 2 percentage points under a threshold.",
+                 ("text", "text", "int", "int", "text", "text"))
+
+
+def _margin(graph: nx.MultiDiGraph, detail: SpofDetail) -> str:
+    margin = detail.margin
+    if margin is None:
+        return ""
+    return (f"{100 * margin.surviving:.1f}% left of {_name(graph, margin.node)}, "
+            f"threshold {100 * margin.threshold:.0f}%")
+
+
+def _coverage_table(graph: nx.MultiDiGraph, model: CapacityModel,
+                    gaps: Mapping[str, list[str]]) -> Table:
+    hit: dict[str, list[str]] = defaultdict(list)
+    for target, found in gaps.items():
+        for item in found:
+            hit[item].append(target)
+    rows = tuple((u.id, u.name, u.kind, u.reason, len(hit[u.id]),
+                  _names(graph, hit[u.id][:6]) + (" …" if len(hit[u.id]) > 6 else ""))
+                 for u in unmodelled(graph, model.supply) if u.id in hit)
+    return Table("unmodelled", "Unmodelled items the targets depend on",
+                 ("id", "name", "kind", "gap", "targets", "incomplete results"), rows,
+                 "The data gives these items no inputs, so no scenario can reach what they "
+                 "need: the results of the targets that depend on them are incomplete, and a "
+                 "0% loss there means 'not modelled', not 'safe'.",
+                 ("text", "text", "text", "text", "int", "text"))
 
 
 def _concentration_table(items: list[Concentration]) -> Table:
@@ -319,24 +388,31 @@ def _concentration_table(items: list[Concentration]) -> Table:
     return Table("concentration", "Most concentrated inputs",
                  ("id", "name", "kind", "HHI suppliers", "HHI countries", "top country",
                   "top country share", "CR1", "CR3", "countries to 75%", "coverage"), rows,
-                 "HHI from 0 to 10,000 (10,000: one source). CR1/CR3: share of the largest "
-                 "one/three suppliers. Coverage: how much of the market the listed supplier "
-                 "shares name (blank: no shares listed).",
+                 "Items only (chips, components, software, models, datasets), never the "
+                 "suppliers behind them. HHI from 0 to 10,000 (10,000: one source). CR1/CR3: "
+                 "share of the largest one/three suppliers. Coverage: how much of the market "
+                 "the listed supplier shares name; 0 with blank measures: no shares listed, so "
+                 "the concentration is unknown (not an equal split).",
                  ("text", "text", "text", "number", "number", "text", "percent", "percent",
                   "percent", "int", "percent"))
 
 
 def _scenario_table(result: ScenarioResult) -> Table:
-    rows = tuple((t.id, t.name, _round(t.baseline), _round(t.availability),
-                  _round(t.capacity_loss),
-                  "; ".join(f"{d.name} ({d.cause}, {_pct(d.loss)})" for d in t.drivers[:3]))
+    rows = tuple((t.id, t.name, result.regions.get(t.id, "?"), _round(t.baseline),
+                  _round(t.availability), _round(t.capacity_loss),
+                  "incomplete" if t.unmodelled else "",
+                  "; ".join(f"{d.name} ({d.cause}, {_pct(d.loss)})" for d in t.drivers[:3]),
+                  PATH_ARROW.join(t.path))
                  for t in sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id)))
     return Table("scenario", f"Scenario impact: {result.name}",
-                 ("target", "name", "baseline", "availability", "capacity loss",
-                  "main drivers"), rows,
+                 ("target", "name", "region", "baseline", "availability", "capacity loss",
+                  "data", "main drivers", "explaining path"), rows,
                  "Availability is the share of the target's capacity left under the scenario "
-                 "(capacity semantics); drivers are the disrupted or blocked nodes behind it.",
-                 ("text", "text", "percent", "percent", "percent", "text"))
+                 "(capacity semantics); drivers are the disrupted or blocked nodes behind it, "
+                 "and the path runs from the target through the inputs that bind to the first "
+                 "driver. 'incomplete': the target depends on an unmodelled item.",
+                 ("text", "text", "text", "percent", "percent", "percent", "text", "text",
+                  "text"))
 
 
 def _perspective_table(items: list[PerspectiveItem], countries: list[str]) -> Table:
@@ -349,7 +425,7 @@ def _perspective_table(items: list[PerspectiveItem], countries: list[str]) -> Ta
                  ("text", "text", "text", "percent", "percent"))
 
 
-def _provenance_table(graph: nx.MultiDiGraph) -> Table:
+def _provenance_table(graph: nx.MultiDiGraph, conflicts: int | None) -> Table:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     dates: dict[str, list[str]] = defaultdict(list)
     elements = [*graph.nodes.values(), *(d for _, _, d in graph.edges(data=True))]
@@ -365,8 +441,18 @@ def _provenance_table(graph: nx.MultiDiGraph) -> Table:
                  for source, (n, r, cited) in sorted(counts.items()))
     return Table("provenance", "Data provenance",
                  ("source", "nodes", "relationships", "with citation", "as of (earliest)",
-                  "as of (latest)"), rows, _coverage_note(graph),
+                  "as of (latest)"), rows, _conflicts_note(conflicts) + _coverage_note(graph),
                  ("text", "int", "int", "int", "text", "text"))
+
+
+def _conflicts_note(conflicts: int | None) -> str:
+    if conflicts is None:
+        return ""
+    if not conflicts:
+        return "The sources do not disagree. "
+    return (f"{conflicts} conflict{'s' * (conflicts != 1)} between sources (a property or a "
+            "list of shares given differently), each settled by the sources' priority; "
+            "`chokepoint conflicts` lists them. ")
 
 
 def _coverage_note(graph: nx.MultiDiGraph) -> str:
@@ -410,35 +496,50 @@ CHART_BARS = 12
 def _charts(ranked: list[Chokepoint], concentrated: list[Concentration],
             result: ScenarioResult | None, seen_from: list[PerspectiveItem],
             countries: list[str]) -> list[Chart]:
-    charts = []
+    """Bar charts, ties grouped into one bar each; a chart whose bars would all be equal
+    is left out (its table says the same)."""
+    charts: list[Chart | None] = []
     if ranked:
         shown = ranked[:CHART_BARS]
-        charts.append(Chart("chokepoints", "Capacity the targets lose when one node is removed",
-                            tuple(c.name for c in shown),
-                            tuple(round(c.capacity_loss, 4) for c in shown),
-                            "mean capacity loss across targets", True, 1.0,
-                            tuple(c.id for c in shown)))
+        charts.append(_chart("chokepoints", "Capacity the targets lose when one node is removed",
+                             [(c.name, round(c.capacity_loss, 4), c.id) for c in shown],
+                             "mean capacity loss across targets", True, 1.0))
     hhis = [c for c in concentrated if c.hhi_countries is not None][:CHART_BARS]
     if hhis:
-        charts.append(Chart("concentration", "Concentration by country (HHI; top country)",
-                            tuple(f"{c.name} ({c.top_country})" for c in hhis),
-                            tuple(round(c.hhi_countries or 0.0) for c in hhis),
-                            "HHI over countries (0-10,000)", False, 10_000.0,
-                            tuple(c.id for c in hhis)))
+        charts.append(_chart("concentration", "Concentration by country (HHI; top country)",
+                             [(f"{c.name} ({c.top_country})", round(c.hhi_countries or 0.0),
+                               c.id) for c in hhis],
+                             "HHI over countries (0-10,000)", False, 10_000.0))
     if result is not None and result.targets:
-        worst = sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id))[:CHART_BARS]
-        charts.append(Chart("scenario", f"Capacity loss under {result.name}",
-                            tuple(t.name for t in worst),
-                            tuple(round(t.capacity_loss, 4) for t in worst),
-                            "capacity loss", True, 1.0, tuple(t.id for t in worst)))
+        worst = sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id))
+        charts.append(_chart("scenario", f"Capacity loss under {result.name}",
+                             [(t.name, round(t.capacity_loss, 4), t.id) for t in worst],
+                             "capacity loss", True, 1.0))
     if seen_from:
-        shown_items = seen_from[:CHART_BARS]
-        charts.append(Chart("perspective", f"Self-sufficiency of {' + '.join(countries)}",
-                            tuple(p.name for p in shown_items),
-                            tuple(round(p.self_sufficiency, 4) for p in shown_items),
-                            "availability with only the perspective's countries", True, 1.0,
-                            tuple(p.id for p in shown_items)))
-    return charts
+        charts.append(_chart("perspective", f"Self-sufficiency of {' + '.join(countries)}",
+                             [(p.name, round(p.self_sufficiency, 4), p.id) for p in seen_from],
+                             "availability with only the perspective's countries", True, 1.0))
+    return [c for c in charts if c is not None]
+
+
+def _chart(name: str, title: str, bars: list[tuple[str, float, str]], axis: str,
+           percent: bool, maximum: float) -> Chart | None:
+    """One bar per distinct value (bars sorted by value, largest first): equal values are
+    one bar labelled "N tie: a, b, …"; None when fewer than two bars would remain."""
+    by_id = {i: (label, value) for label, value, i in bars}
+    grouped = ties({i: value for _, value, i in bars})[:CHART_BARS]
+    if len(grouped) < 2:
+        return None
+    labels, values, ids = [], [], []
+    for value, members in grouped:
+        ordered = sorted(members, key=lambda i: [b[2] for b in bars].index(i))
+        first = by_id[ordered[0]][0]
+        labels.append(first if len(ordered) == 1 else
+                      f"{len(ordered)} tie: {first}, {by_id[ordered[1]][0]}"
+                      + (", …" if len(ordered) > 2 else ""))
+        values.append(value)
+        ids.append(ordered[0])
+    return Chart(name, title, tuple(labels), tuple(values), axis, percent, maximum, tuple(ids))
 
 
 # -- the critical subgraph --------------------------------------------------------------------
@@ -471,40 +572,72 @@ class _Facts:
 
     graph: nx.MultiDiGraph
     targets: list[str]
-    ranked: list[Chokepoint]
+    every: list[Chokepoint]
     spofs: Mapping[str, list[str]]
     concentrated: list[Concentration]
     result: ScenarioResult | None
     countries: list[str]
     seen_from: list[PerspectiveItem]
+    ranked: list[Chokepoint] = field(default_factory=list)
+    details: Mapping[str, list[SpofDetail]] = field(default_factory=dict)
+    gaps: Mapping[str, list[str]] = field(default_factory=dict)
 
     def sentences(self) -> list[str]:
-        found = [self.scope(), self.chokepoints(), self.single_points(), self.concentration(),
-                 self.scenario(), self.perspective()]
+        found = [self.scope(), self.chokepoints(), self.assumptions(), self.single_points(),
+                 self.concentration(), self.scenario(), self.coverage(), self.perspective()]
         return [s for s in found if s]
 
     def scope(self) -> str:
         g = self.graph
+        grouped = regions(g, self.targets)
+        where = ""
+        if len(grouped) > 1:
+            where = " By headquarters: " + ", ".join(
+                f"{len(m)} in {r}" for r, m in grouped.items()) + \
+                "; results are also given per region."
         return (f"The graph holds {g.number_of_nodes()} nodes and {g.number_of_edges()} "
                 f"relationships; this report looks at {len(self.targets)} target"
                 f"{'s' * (len(self.targets) != 1)}"
                 + (f" ({_names(g, self.targets[:5])}{', …' if len(self.targets) > 5 else ''})."
-                   if self.targets else "."))
+                   if self.targets else ".") + where)
 
     def chokepoints(self) -> str:
-        if not self.ranked:
+        if not self.every:
             return "No single node's removal costs the targets any capacity."
-        first = self.ranked[0]
-        text = (f"The top chokepoint is {first.name} ({first.kind}): removing it costs the "
-                f"targets {_pct(first.capacity_loss)} of their capacity on average and it is a "
-                f"single point of failure for {first.spof_count} of {len(self.targets)} "
-                "targets.")
-        tied = sum(1 for c in self.ranked if c.capacity_loss >= first.capacity_loss - 1e-9)
-        if tied > 1:
-            text += (f" {tied - 1} more node{'s' * (tied > 2)} cost"
-                     f"{'s' * (tied == 2)} as much (ties are listed by id).")
-        others = [f"{c.name} ({_pct(c.capacity_loss)})" for c in self.ranked[1:4]]
+        first = self.every[0]
+        tied = [c for c in self.every if c.capacity_loss >= first.capacity_loss - 5e-4]
+        if len(tied) > 1:
+            text = (f"{len(tied)} nodes tie as the top chokepoint ("
+                    f"{', '.join(c.name for c in tied[:4])}{', …' if len(tied) > 4 else ''}): "
+                    f"removing any one costs the targets {_pct(first.capacity_loss)} of their "
+                    "capacity on average")
+        else:
+            text = (f"The top chokepoint is {first.name} ({first.kind}): removing it costs the "
+                    f"targets {_pct(first.capacity_loss)} of their capacity on average")
+        text += (f" ({self.regions_text(first)}) and it is a single point of failure for "
+                 f"{first.spof_count} of {len(self.targets)} targets.")
+        others = [f"{c.name} ({_pct(c.capacity_loss)})" for c in self.every[len(tied):
+                                                                             len(tied) + 3]]
         return text + (f" Next come {', '.join(others)}." if others else "")
+
+    def regions_text(self, chokepoint: Chokepoint) -> str:
+        counts = {r: len(m) for r, m in regions(self.graph, self.targets).items()}
+        return "; ".join(f"{r} {_pct(v)} over {counts.get(r, 0)}"
+                         for r, v in chokepoint.by_region)
+
+    def assumptions(self) -> str:
+        if not assumption_edges(self.graph):
+            return ""
+        shown = self.ranked or self.every
+        resting = [c for c in shown if c.rests_on_assumptions]
+        spofs = [d for found in self.details.values() for d in found]
+        text = (f"{len(resting)} of the {len(shown)} chokepoints listed rest on modelling "
+                "assumptions (without the relationships marked as assumptions their loss "
+                "falls below half)")
+        if spofs:
+            text += (f", as do {sum(d.rests_on_assumptions for d in spofs)} of the "
+                     f"{len(spofs)} single points of failure")
+        return text + "."
 
     def single_points(self) -> str:
         if not self.spofs:
@@ -512,12 +645,25 @@ class _Facts:
         hit = {t: n for t, n in self.spofs.items() if n}
         if not hit:
             return "No target has a single point of failure."
-        worst = min(hit, key=lambda t: (-len(hit[t]), t))
-        rank = {c.id: i for i, c in enumerate(self.ranked)}
+        counts = {t: len(n) for t, n in hit.items()}
+        top_count, worst_targets = ties({t: float(c) for t, c in counts.items()})[0]
+        worst = worst_targets[0]
+        rank = {c.id: i for i, c in enumerate(self.every)}
         first = sorted(hit[worst], key=lambda n: (rank.get(n, len(rank)), n))[:3]
-        return (f"{len(hit)} of {len(self.spofs)} targets have at least one single point of "
-                f"failure; {_name(self.graph, worst)} has the most ({len(hit[worst])}), "
-                f"including {', '.join(_name(self.graph, n) for n in first)}.")
+        who = (f"{_name(self.graph, worst)} has the most ({int(top_count)})"
+               if len(worst_targets) == 1 else
+               f"{len(worst_targets)} targets tie for the most ({int(top_count)}, e.g. "
+               f"{_name(self.graph, worst)})")
+        text = (f"{len(hit)} of {len(self.spofs)} targets have at least one single point of "
+                f"failure; {who}, including {', '.join(_name(self.graph, n) for n in first)}.")
+        knife = [(t, d) for t, found in self.details.items() for d in found if d.knife_edge]
+        if knife:
+            nodes = sorted({d.id for _, d in knife})
+            example = knife[0][1]
+            text += (f" {len(knife)} of them are knife-edge results ({', '.join(nodes[:4])}): "
+                     f"e.g. {_name(self.graph, example.id)} is a SPOF only because "
+                     f"{_margin(self.graph, example)}.")
+        return text
 
     def concentration(self) -> str:
         shown = [c for c in self.concentrated if c.hhi_countries is not None][:3]
@@ -530,11 +676,31 @@ class _Facts:
     def scenario(self) -> str:
         if self.result is None or not self.result.targets:
             return ""
-        worst = min(self.result.targets, key=lambda t: (-t.capacity_loss, t.id))
+        by_region = self.result.loss_by_region()
         text = (f"Under the scenario “{self.result.name}” the targets lose "
-                f"{_pct(self.result.mean_capacity_loss)} of their capacity on average; "
-                f"{worst.name} is hit hardest ({_pct(worst.capacity_loss)} lost)")
-        return text + (f", mostly through {worst.drivers[0].name}." if worst.drivers else ".")
+                f"{_pct(self.result.mean_capacity_loss)} of their capacity on average")
+        if len(by_region) > 1:
+            text += " (" + "; ".join(f"{r}: {_pct(v)} over {n}"
+                                     for r, (n, v) in by_region.items()) + ")"
+        losses = {t.id: t.capacity_loss for t in self.result.targets}
+        value, hardest = ties(losses)[0]
+        impact = {t.id: t for t in self.result.targets}
+        if len(hardest) == 1:
+            worst = impact[hardest[0]]
+            text += f"; {worst.name} is hit hardest ({_pct(value)} lost)"
+            return text + (f", mostly through {worst.drivers[0].name}." if worst.drivers
+                           else ".")
+        places = regions(self.graph, hardest)
+        return text + (f"; {len(hardest)} targets tie as hardest hit at {_pct(value)} lost ("
+                       + ", ".join(f"{len(m)} in {r}" for r, m in places.items()) + ").")
+
+    def coverage(self) -> str:
+        if not self.gaps:
+            return ""
+        items = sorted({i for found in self.gaps.values() for i in found})
+        return (f"{len(self.gaps)} of {len(self.targets)} targets depend on items the data "
+                f"gives no inputs for ({_names(self.graph, items[:4])}"
+                f"{'; …' if len(items) > 4 else ''}): their results are incomplete.")
 
     def perspective(self) -> str:
         if not self.countries:
@@ -572,7 +738,26 @@ METHODOLOGY = (
         "needed. A disruption removes a share of a node's own capacity. The capacity loss of a "
         "target is one minus its availability.",
         "Chokepoints are ranked by the mean capacity loss across targets when the node is "
-        "removed entirely; ties go to the node that is a SPOF of more targets.")),
+        "removed entirely; ties go to the node that is a SPOF of more targets. The mean is "
+        "also given per region (the targets' headquarters country), and the path that explains "
+        "each chokepoint follows the inputs that bind: the factor that sets the availability, "
+        "the member that sets a group's value.",
+        "Export blocks act on flows, never on the sites themselves: availability is computed "
+        "per destination, so a block changes what a dependent in a blocked country receives "
+        "(a supplier's jurisdiction follows what it sells), requirements are consumed where an "
+        "item is made, and a block reaches other countries only through what is made in a "
+        "blocked country.")),
+    Section("How sure", (
+        "Every relationship says what it stands on: a cited fact, an estimate, or a modelling "
+        "assumption. A result rests on assumptions when it no longer holds without the "
+        "assumption relationships (a SPOF that is no SPOF, a chokepoint whose loss falls "
+        "below half). A SPOF that exists only because what survives falls within 2 percentage "
+        "points under a threshold is a knife-edge result.",
+        "Unknown is not zero and not equal: an item with no listed shares has no HHI (unless "
+        "the equal split is asked for), and an item the data gives no inputs for is "
+        "unmodelled; results that depend on it are marked incomplete. Where sources disagree, "
+        "shares carry a range, and `--uncertainty N` reports each chokepoint's 5-95 % loss "
+        "interval and its chance of staying in the top k.")),
     Section("Concentration", (
         "The Herfindahl–Hirschman index (HHI) sums the squared percentage shares: 10,000 "
         "means a single source, below 1,500 is usually called unconcentrated. It is computed "

@@ -28,9 +28,12 @@ import networkx as nx
 import yaml
 
 from analysis.capacity import TOLERANCE, Block, CapacityModel
+from analysis.coverage import incomplete
 from analysis.flows import FlowAvailability, flow_availability
+from analysis.regions import region_of
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
+from graph.parsing import check_size, compose_yaml
 
 __all__ = [
     "Disruption",
@@ -94,6 +97,7 @@ def load_scenario(path: str | Path, graph: nx.MultiDiGraph | None = None) -> Sce
     """Read a scenario file; with ``graph``, also check every id it names exists."""
     path = Path(path)
     try:
+        check_size(path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise NotFoundError(f"scenario file {path} does not exist") from exc
@@ -105,13 +109,7 @@ def load_scenario(path: str | Path, graph: nx.MultiDiGraph | None = None) -> Sce
 def parse_scenario(text: str, source: str = "<scenario>",
                    graph: nx.MultiDiGraph | None = None) -> Scenario:
     """Parse scenario YAML text (``source`` names it in errors)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                 file=source, row=row)) from exc
+    root = compose_yaml(text, source)
     reader = _Reader(source)
     scenario = reader.scenario(root, default_name=Path(source).stem)
     if reader.problems:
@@ -302,6 +300,10 @@ class TargetImpact:
     availability: float
     baseline: float
     drivers: tuple[Driver, ...] = ()
+    unmodelled: tuple[str, ...] = ()
+    """Unmodelled items the target depends on: its result is incomplete."""
+    path: tuple[str, ...] = ()
+    """From the target through the inputs that bind down to the driver listed first."""
 
     @property
     def capacity_loss(self) -> float:
@@ -314,7 +316,9 @@ class TargetImpact:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "availability": self.availability,
                 "capacity_loss": self.capacity_loss, "baseline_availability": self.baseline,
-                "change": self.change, "drivers": [d.as_dict() for d in self.drivers]}
+                "change": self.change, "drivers": [d.as_dict() for d in self.drivers],
+                "incomplete": bool(self.unmodelled), "unmodelled_inputs": list(self.unmodelled),
+                "path": list(self.path)}
 
 
 @dataclass(frozen=True)
@@ -328,15 +332,28 @@ class ScenarioResult:
     def name(self) -> str:
         return self.scenario.name
 
+    regions: Mapping[str, str] = field(default_factory=dict)
+    """Target → region (its headquarters country)."""
+
     @property
     def mean_capacity_loss(self) -> float:
         return sum(t.capacity_loss for t in self.targets) / len(self.targets) \
             if self.targets else 0.0
 
+    def loss_by_region(self) -> dict[str, tuple[int, float]]:
+        """Region → (targets, mean capacity loss), regions with more targets first."""
+        grouped: dict[str, list[float]] = {}
+        for t in self.targets:
+            grouped.setdefault(self.regions.get(t.id, "?"), []).append(t.capacity_loss)
+        return {r: (len(v), sum(v) / len(v))
+                for r, v in sorted(grouped.items(), key=lambda p: (-len(p[1]), p[0]))}
+
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "source": self.scenario.source,
                 "scenario": self.scenario.as_dict(),
                 "mean_capacity_loss": self.mean_capacity_loss,
+                "by_region": {r: {"targets": n, "mean_capacity_loss": loss}
+                              for r, (n, loss) in self.loss_by_region().items()},
                 "targets": {t.id: t.as_dict() for t in self.targets}}
 
 
@@ -379,11 +396,21 @@ def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
     model = model or CapacityModel.from_graph(graph)
     baseline = model.availability()
     after = flow_availability(model, scenario.disruption_map(), scenario.blocks)
-    impacts = tuple(
-        TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t], baseline[t],
-                     _drivers(graph, model, t, after))
-        for t in targets)
-    return ScenarioResult(scenario, impacts)
+    gaps = incomplete(graph, targets, model.supply)
+    impacts = []
+    for t in targets:
+        path = _path(model, after, t)
+        drivers = _drivers(graph, model, t, after)
+        if path:  # the driver the binding path reaches explains the loss: list it first
+            drivers = tuple(sorted(drivers, key=lambda d: d.id != path[-1]))
+        impacts.append(TargetImpact(t, str(graph.nodes[t].get("name", t)), after[t],
+                                    baseline[t], drivers, tuple(gaps.get(t, ())), path))
+    return ScenarioResult(scenario, tuple(impacts), {t: region_of(graph, t) for t in targets})
+
+
+def _path(model: CapacityModel, after: FlowAvailability, target: str) -> tuple[str, ...]:
+    """The binding path from the target down to the first node the scenario hit."""
+    return tuple(model.ids[i] for i in after.flows.explaining_path(model.index[target]))
 
 
 def _drivers(graph: nx.MultiDiGraph, model: CapacityModel, target: str,

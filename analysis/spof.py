@@ -1,8 +1,7 @@
 """Single points of failure (SPOFs): nodes whose failure alone takes a target down.
 
 All targets are answered in one pass over the graph.  Each node ``x`` gets the set
-``D(x)`` of nodes whose single failure takes ``x`` down, as a bitset (a Python ``int``, one
-bit per node), from the sets of its inputs:
+``D(x)`` of nodes whose single failure takes ``x`` down, from the sets of its inputs:
 
 * ``D(x)`` holds ``x`` itself;
 * a rule that any one up member satisfies fails only when every member is down: the
@@ -16,87 +15,205 @@ is the greatest fixpoint of *up*, so cycles are handled by iterating each strong
 connected component until it is stable.  A node's set is dropped as soon as every node
 that reads it is done, which keeps memory near the width of the graph, not its size.
 
+The sets are sparse (frozensets of node numbers): a SPOF set holds a handful of nodes, while
+a dense bitset costs one bit per node numbered below its highest member, which on a graph
+of a million nodes is a hundred kilobytes per set.  The pass runs over nodes numbered
+``0..n-1`` with rules of member numbers (:class:`IndexedRules`), so the same code serves
+the compiled structure and graphs held in arrays (:mod:`analysis.arrays`).
+
 A target is not its own SPOF: its own failure trivially takes it down, so it is left out.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 
 from analysis.semantics import resolve_targets
 from analysis.structure import Rule, SupplyStructure, compile_structure
 
-__all__ = ["single_points_of_failure"]
+__all__ = ["IndexedRule", "IndexedRules", "index_rule", "single_points_of_failure",
+           "spof_sets"]
+
+ANY, EVERY, THRESHOLD = 0, 1, 2
+
+IndexedRule = tuple[int, tuple[int, ...], tuple[int, ...], int]
+"""``(shape, members, weights, slack)``: ``ANY`` (one up member is enough), ``EVERY`` (every
+member is needed) or ``THRESHOLD`` (down weight above ``slack`` fails it); zero weights
+dropped."""
+
+_EMPTY: frozenset[int] = frozenset()
 
 
-def _bits(value: int) -> Iterator[int]:
-    while value:
-        top = value.bit_length() - 1
-        yield top
-        value ^= 1 << top
+def index_rule(members: Sequence[int], weights: Sequence[int], need: int) -> IndexedRule | None:
+    """The rule over member numbers (``None``: it never fails, having no weighted member)."""
+    pairs = [(m, w) for m, w in zip(members, weights, strict=True) if w]
+    if not pairs:
+        return None
+    kept = tuple(m for m, _ in pairs)
+    ws = tuple(w for _, w in pairs)
+    total = sum(ws)
+    if all(w >= need for w in ws):
+        return ANY, kept, ws, 0
+    if total - min(ws) < need:
+        return EVERY, kept, ws, 0
+    return THRESHOLD, kept, ws, total - need
 
 
-def _rule_takedown(rule: Rule, sets: dict[str, int]) -> int:
-    members = [(sets[m], w) for m, w in zip(rule.members, rule.weights, strict=True) if w]
-    if not members:
-        return 0
-    if all(w >= rule.need for _, w in members):
-        result = members[0][0]
-        for bits, _ in members[1:]:
-            result &= bits
+@dataclass
+class IndexedRules:
+    """Nodes ``0..n-1``: each node's rules, and its strongly connected components in
+    dependency order (inputs first)."""
+
+    rules: list[list[IndexedRule]]
+    components: list[list[int]]
+
+
+def _takedown(rule: IndexedRule, sets: dict[int, frozenset[int]]) -> frozenset[int]:
+    shape, members, weights, slack = rule
+    if shape == ANY:
+        result = sets.get(members[0], _EMPTY)
+        for m in members[1:]:
+            if not result:
+                break
+            result = result & sets.get(m, _EMPTY)
         return result
-    if rule.total - min(w for _, w in members) < rule.need:
-        result = 0
-        for bits, _ in members:
-            result |= bits
-        return result
+    if shape == EVERY:
+        union: set[int] = set()
+        for m in members:
+            union.update(sets.get(m, _EMPTY))
+        return frozenset(union)
     lost: Counter[int] = Counter()
-    for bits, weight in members:
-        for index in _bits(bits):
+    for m, weight in zip(members, weights, strict=True):
+        for index in sets.get(m, _EMPTY):
             lost[index] += weight
-    slack = rule.total - rule.need
-    result = 0
-    for index, weight in lost.items():
-        if weight > slack:
-            result |= 1 << index
-    return result
+    return frozenset(index for index, weight in lost.items() if weight > slack)
 
 
-def _propagate(structure: SupplyStructure,
-               targets: list[str]) -> tuple[dict[str, int], list[str]]:
-    """The takedown bitset of every target and the node order that numbers the bits."""
-    cone = structure.cone(targets)
-    components = structure.components(cone)
-    order = [node for component in components for node in component]
-    index = {node: i for i, node in enumerate(order)}
-    keep = set(targets)
-    readers: Counter[str] = Counter()
-    for node in cone:
-        readers.update(set(structure.inputs(node)))
-    sets: dict[str, int] = {}
-    for component in components:
+def spof_sets(indexed: IndexedRules, keep: Iterable[int]) -> dict[int, frozenset[int]]:
+    """``D(x)`` of every node in ``keep`` (itself included), in one pass."""
+    rules, keep = indexed.rules, set(keep)
+    readers = [0] * len(rules)
+    inputs: list[tuple[int, ...]] = []
+    for node_rules in rules:
+        distinct = tuple({m for rule in node_rules for m in rule[1]})
+        inputs.append(distinct)
+        for m in distinct:
+            readers[m] += 1
+    sets: dict[int, frozenset[int]] = {}
+    result: dict[int, frozenset[int]] = {}
+    for component in indexed.components:
+        cyclic = len(component) > 1 or component[0] in inputs[component[0]]
         for node in component:
-            sets[node] = 1 << index[node]
+            sets[node] = frozenset((node,))
         changed = True
         while changed:
             changed = False
             for node in component:
                 new = sets[node]
-                for rule in structure.rules[node]:
-                    new |= _rule_takedown(rule, sets)
+                for rule in rules[node]:
+                    taken = _takedown(rule, sets)
+                    if not taken <= new:
+                        new = new | taken
                 if new != sets[node]:
-                    sets[node], changed = new, len(component) > 1
+                    sets[node], changed = new, cyclic
         for node in component:
-            for source in set(structure.inputs(node)):
+            if node in keep:
+                result[node] = sets[node]
+        for node in component:
+            for source in inputs[node]:
                 readers[source] -= 1
-                if readers[source] == 0 and source not in keep:
+                if readers[source] == 0:
                     sets.pop(source, None)
-            if readers[node] == 0 and node not in keep:
+            if readers[node] == 0:
                 sets.pop(node, None)
-    return {t: sets[t] for t in targets}, order
+    return result
+
+
+def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Strongly connected components of nodes ``0..n-1`` whose inputs are ``inputs[x]``,
+    inputs first: the acyclic part peeled by counting (Kahn), what is left (cycles and what
+    depends on them) by an iterative Tarjan.
+
+    >>> dependency_components([[1], [], [3], [2, 1]])
+    [[1], [0], [2, 3]]
+    """
+    n = len(inputs)
+    waiting = [0] * n
+    dependents: list[list[int]] = [[] for _ in range(n)]
+    for node, node_inputs in enumerate(inputs):
+        distinct = set(node_inputs)
+        waiting[node] = len(distinct)
+        for m in distinct:
+            dependents[m].append(node)
+    ready = [node for node in range(n) if not waiting[node]]
+    result: list[list[int]] = []
+    for node in ready:  # grows while it is read
+        result.append([node])
+        for d in dependents[node]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                ready.append(d)
+    if len(ready) == n:
+        return result
+    left = [node for node in range(n) if waiting[node]]
+    number = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    counter = 0
+    for root in left:
+        if number[root] >= 0:
+            continue
+        work = [(root, iter(set(inputs[root])))]
+        number[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        while work:
+            node, pending = work[-1]
+            for m in pending:
+                if not waiting[m]:
+                    continue  # peeled already: not part of a cycle
+                if number[m] < 0:
+                    number[m] = low[m] = counter
+                    counter += 1
+                    stack.append(m)
+                    on_stack[m] = True
+                    work.append((m, iter(set(inputs[m]))))
+                    break
+                if on_stack[m]:
+                    low[node] = min(low[node], number[m])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == number[node]:
+                    component = []
+                    while True:
+                        m = stack.pop()
+                        on_stack[m] = False
+                        component.append(m)
+                        if m == node:
+                            break
+                    result.append(sorted(component))
+    return result
+
+
+def _indexed(structure: SupplyStructure, cone: list[str]) -> IndexedRules:
+    index = {node: i for i, node in enumerate(cone)}
+
+    def convert(rule: Rule) -> IndexedRule | None:
+        return index_rule([index[m] for m in rule.members], rule.weights, rule.need)
+
+    rules = [[r for r in map(convert, structure.rules[node]) if r is not None]
+             for node in cone]
+    return IndexedRules(rules, dependency_components(
+        [[m for rule in node_rules for m in rule[1]] for node_rules in rules]))
 
 
 def single_points_of_failure(graph: nx.MultiDiGraph | SupplyStructure,
@@ -121,5 +238,7 @@ def single_points_of_failure(graph: nx.MultiDiGraph | SupplyStructure,
     else:
         structure = compile_structure(graph)
         chosen = resolve_targets(graph, targets)
-    sets, order = _propagate(structure, chosen)
-    return {t: sorted(order[i] for i in _bits(sets[t]) if order[i] != t) for t in chosen}
+    cone = structure.cone(chosen)
+    index = {node: i for i, node in enumerate(cone)}
+    sets = spof_sets(_indexed(structure, cone), (index[t] for t in chosen))
+    return {t: sorted(cone[i] for i in sets[index[t]] if cone[i] != t) for t in chosen}

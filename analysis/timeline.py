@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -46,18 +45,15 @@ def spofs_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
 
 @dataclass(frozen=True)
 class ChokepointTimeline:
-    """The full chokepoint ranking at each horizon, and each node's loss over time."""
+    """The chokepoint ranking at each horizon, and every candidate's mean loss at each."""
 
     horizons: tuple[float, ...]
     rankings: tuple[tuple[Chokepoint, ...], ...]
-
-    @cached_property
-    def _by_id(self) -> list[dict[str, float]]:
-        return [{c.id: c.capacity_loss for c in ranking} for ranking in self.rankings]
+    mean_losses: tuple[Mapping[str, float], ...]
 
     def losses(self, node: str) -> list[float]:
-        """The node's mean capacity loss at each horizon (0 where it is not ranked)."""
-        return [found.get(node, 0.0) for found in self._by_id]
+        """The node's mean capacity loss over the targets at each horizon."""
+        return [found.get(node, 0.0) for found in self.mean_losses]
 
     def persistence(self, node: str) -> str:
         return persistence(self.losses(node))
@@ -73,7 +69,7 @@ class ChokepointTimeline:
             for c in ranking:
                 if c.id not in best or c.capacity_loss > best[c.id].capacity_loss:
                     best[c.id] = c
-        first = self._by_id[0]
+        first = self.mean_losses[0]
         ordered = sorted(best.values(), key=lambda c: (-c.capacity_loss,
                                                        -first.get(c.id, 0.0), c.id))
         return ordered[:top] if top is not None else ordered
@@ -92,18 +88,24 @@ class ChokepointTimeline:
 
 
 def chokepoints_over_time(graph: nx.MultiDiGraph, targets: Iterable[str] | None,
-                          horizons: Sequence[float], *, model: CapacityModel | None = None,
+                          horizons: Sequence[float], *, top: int | None = None,
+                          model: CapacityModel | None = None,
                           kinds: Iterable[str] | None = DEFAULT_KINDS) -> ChokepointTimeline:
-    """The chokepoint ranking (every ranked node) at each horizon."""
+    """The chokepoint ranking at each horizon (the first ``top`` of each, all when
+    ``None``), and every candidate's loss at each."""
     chosen = resolve_targets(graph, targets)
     base = model or CapacityModel.from_graph(graph)
     models = [capacity_at(base, months) for months in horizons]
     losses = _removal_losses_over(models, chosen, kinds)
     structure = compile_structure(base.supply)
-    return ChokepointTimeline(tuple(horizons), tuple(
-        tuple(rank_chokepoints(graph, m, chosen, found,
-                               structure=structure_at(structure, months, m.supply)))
-        for months, m, found in zip(horizons, models, losses, strict=True)))
+    count = max(len(chosen), 1)
+    return ChokepointTimeline(
+        tuple(horizons),
+        tuple(tuple(rank_chokepoints(graph, m, chosen, found, top=top,
+                                     structure=structure_at(structure, months, m.supply)))
+              for months, m, found in zip(horizons, models, losses, strict=True)),
+        tuple({node: sum(per.values()) / count for node, per in found.items()}
+              for found in losses))
 
 
 def _every_input(model: CapacityModel, node: int) -> Iterable[int]:

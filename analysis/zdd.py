@@ -38,6 +38,9 @@ class ZDD:
         self._unique: dict[tuple[int, int, int], int] = {}
         self._without: dict[tuple[int, int], int] = {}
         self._union: dict[tuple[int, int], int] = {}
+        self._minimal: dict[int, int] = {}
+        self._at_most: dict[tuple[int, int], int] = {}
+        self._join: dict[tuple[int, int, int], int] = {}
 
     def node(self, level: int, lo: int, hi: int) -> int:
         """The family ``lo ∪ {S ∪ {level} : S ∈ hi}`` (``hi`` and ``lo`` below ``level``)."""
@@ -100,6 +103,62 @@ class ZDD:
             result = self.node(lf, self.without(self.lo[f], self.lo[g]), hi)
         self._without[key] = result
         return result
+
+    def minimal(self, f: int) -> int:
+        """The sets of ``f`` that contain no other set of ``f``."""
+        if f <= BASE:
+            return f
+        found = self._minimal.get(f)
+        if found is None:
+            lo = self.minimal(self.lo[f])
+            found = self._minimal[f] = self.node(
+                self.level[f], lo, self.without(self.minimal(self.hi[f]), lo))
+        return found
+
+    def at_most(self, f: int, k: int) -> int:
+        """The sets of ``f`` with at most ``k`` elements."""
+        if f <= BASE:
+            return f
+        if k <= 0:
+            return BASE if self.has_empty_set(f) else EMPTY
+        key = (f, k)
+        found = self._at_most.get(key)
+        if found is None:
+            found = self._at_most[key] = self.node(
+                self.level[f], self.at_most(self.lo[f], k), self.at_most(self.hi[f], k - 1))
+        return found
+
+    def join(self, f: int, g: int, k: int) -> int:
+        """``{A ∪ B : A ∈ f, B ∈ g}``, keeping the unions of at most ``k`` elements."""
+        if f == EMPTY or g == EMPTY or k < 0:
+            return EMPTY
+        if f == BASE:
+            return self.at_most(g, k)
+        if g == BASE:
+            return self.at_most(f, k)
+        if g < f:
+            f, g = g, f
+        key = (f, g, k)
+        found = self._join.get(key)
+        if found is not None:
+            return found
+        lf, lg = self.level[f], self.level[g]
+        if lf < lg:
+            result = self.node(lf, self.join(self.lo[f], g, k), self.join(self.hi[f], g, k - 1))
+        elif lg < lf:
+            result = self.node(lg, self.join(f, self.lo[g], k), self.join(f, self.hi[g], k - 1))
+        else:
+            f0, f1, g0, g1 = self.lo[f], self.hi[f], self.lo[g], self.hi[g]
+            hi = self.union(self.union(self.join(f1, g0, k - 1), self.join(f0, g1, k - 1)),
+                            self.join(f1, g1, k - 1))
+            result = self.node(lf, self.join(f0, g0, k), hi)
+        self._join[key] = result
+        return result
+
+    @property
+    def size(self) -> int:
+        """Nodes in the store."""
+        return len(self.level)
 
     def count(self, f: int, memo: dict[int, int] | None = None) -> int:
         """How many sets ``f`` holds."""

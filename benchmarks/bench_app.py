@@ -104,7 +104,7 @@ def main() -> None:
         at = AppTest.from_file(str(APP), default_timeout=1800)
 
         def first(at=at, page=page) -> None:
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
 
         load = timed(first)
         rerun = timed(at.run)

@@ -1,6 +1,11 @@
 """Capacity-side benchmark: chokepoint ranking and a scenario run on a large synthetic graph.
 
     .venv/bin/python benchmarks/bench_capacity.py [--nodes 100000] [--seed 7]
+        [--uncertainty 1000 [--ranged 0.1]]
+
+With ``--uncertainty N``, a share range of ±20 % is put on a ``--ranged`` fraction of the
+listed supplier shares and ``N`` draws of the chokepoint ranking are timed (as
+``chokepoint analyze chokepoints --uncertainty N``).
 
 Uses ``benchmarks/supplygen.py`` when it provides ``supply_graph(nodes, seed)``; otherwise a
 layered generator of its own: countries, suppliers (headquartered, some multi-sited), and
@@ -24,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.capacity import Block, CapacityModel  # noqa: E402
 from analysis.chokepoints import chokepoints  # noqa: E402
 from analysis.scenario import Disruption, Scenario, run_scenario  # noqa: E402
+from analysis.semantics import default_targets  # noqa: E402
+from analysis.uncertainty import chokepoint_uncertainty  # noqa: E402
 
 TIERS = ("component", "component", "component", "chip", "software", "model")
 
@@ -105,10 +112,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--uncertainty", type=int, default=0, metavar="N")
+    parser.add_argument("--ranged", type=float, default=0.1)
+    parser.add_argument("--skip-ranking", action="store_true",
+                        help="only the uncertainty measurement")
     args = parser.parse_args()
     graph = _timed("generate graph", lambda: _graph(args.nodes, args.seed))
+    if args.uncertainty:
+        ranged = _add_ranges(graph, args.ranged, args.seed)
+        print(f"{ranged:,} supplier shares with a ±20 % range")
     print(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")
     model = _timed("compile capacity model", lambda: CapacityModel.from_graph(graph))
+    if args.uncertainty:
+        _uncertainty(graph, model, args.uncertainty)
+        if args.skip_ranking:
+            return
     countries = sorted(n for n, k in graph.nodes(data="kind") if k == "country")
     scenario = Scenario("bench", (Disruption("country", countries[0]),
                                   Disruption("country", countries[1], 0.5)),
@@ -122,6 +140,31 @@ def main() -> None:
     for c in ranked[:5]:
         print(f"  {c.id:<12} loss {c.capacity_loss:.3f}  SPOFs {c.spof_count}  "
               f"path {' > '.join(c.path)}")
+
+
+def _add_ranges(graph: nx.MultiDiGraph, fraction: float, seed: int) -> int:
+    rng = random.Random(seed)
+    count = 0
+    for _, _, kind, data in graph.edges(keys=True, data=True):
+        if kind == "SUPPLIED_BY" and data.get("share") and rng.random() < fraction:
+            share = data["share"]
+            data["share_low"], data["share_high"] = 0.8 * share, min(1.0, 1.2 * share)
+            count += 1
+    return count
+
+
+def _uncertainty(graph: nx.MultiDiGraph, model: CapacityModel, draws: int) -> None:
+    targets = default_targets(graph)
+    pool = 40
+    ranked = _timed("chokepoints, nominal (top 40 = the pool)",
+                    lambda: chokepoints(graph, top=pool, model=model))
+    found = _timed(f"--uncertainty {draws} (k = 5, pool 40)",
+                   lambda: chokepoint_uncertainty(graph, ranked, targets, draws, k=5,
+                                                  pool=pool, model=model))
+    for c in ranked[:5]:
+        conf = found[c.id]
+        print(f"  {c.id:<12} loss {c.capacity_loss:.4f}  5-95% {conf.loss_interval[0]:.4f}-"
+              f"{conf.loss_interval[1]:.4f}  P(top 5) {conf.p_top_k:.2f}")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ def relationship_data(rel: Relationship,
                       provenance: Provenance | None = None) -> dict[str, Any]:
     """Everything but the endpoints and kind, as :func:`node_data` does for a node."""
     data: dict[str, Any] = {k: v for k in REL_OPTIONAL if (v := getattr(rel, k)) is not None}
+    if not rel.counted:
+        data["counted"] = False
     _set_provenance(data, rel, provenance)
     if rel.attributes:
         data["attributes"] = attributes_text(rel.attributes)
@@ -124,6 +126,7 @@ def relationship_from_data(from_id: str, to_id: str, kind: str,
         attributes=attributes_from_text(data.get("attributes")),
         sources=tuple(data.get("sources") or ()),
         last_run=data.get("last_run"),
+        counted=data.get("counted") is not False,
         **{k: v for k in REL_TIME_TRUST if (v := data.get(k)) is not None},
     )
 

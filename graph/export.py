@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import networkx as nx
-
 from graph.model import NODE_FIELDS, REL_FIELDS, Node, Relationship
 from graph.store import Store
 
@@ -33,8 +31,12 @@ def node_record(node: Node) -> dict[str, Any]:
 
 
 def relationship_record(rel: Relationship) -> dict[str, Any]:
+    """A relationship as a flat dict; ``"counted": false`` marks one the analysis leaves out
+    (another source is its item's source of record for shares)."""
     record: dict[str, Any] = {"from": rel.from_id, "to": rel.to_id, "kind": rel.kind.value,
                               **rel.properties(), "sources": list(rel.sources)}
+    if not rel.counted:
+        record["counted"] = False
     attributes = record.pop("attributes")
     record.update({k: v for k, v in attributes.items() if k not in record})
     return {k: v for k, v in record.items() if v is not None}
@@ -84,11 +86,14 @@ def _cell(value: Any) -> Any:
 
 
 def export_tabular(store: Store, out: Path) -> None:
-    """A folder with nodes.csv and edges.csv that ``chokepoint ingest tabular`` reads back."""
+    """A folder with nodes.csv and edges.csv that ``chokepoint ingest tabular`` reads back
+    (the merged graph as the analysis sees it)."""
     doc = graph_document(store)
     out.mkdir(parents=True, exist_ok=True)
     _write_csv(out / "nodes.csv", NODE_FIELDS, doc["nodes"])
-    _write_csv(out / "edges.csv", REL_FIELDS, doc["relationships"])
+    # Edges not counted are left out: read back as one source, they would be counted.
+    _write_csv(out / "edges.csv", REL_FIELDS,
+               [r for r in doc["relationships"] if r.get("counted", True)])
 
 
 def export_json(store: Store, out: Path) -> None:
@@ -98,6 +103,8 @@ def export_json(store: Store, out: Path) -> None:
 
 
 def export_graphml(store: Store, out: Path) -> None:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     doc = graph_document(store)
     for record in doc["nodes"]:

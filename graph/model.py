@@ -70,13 +70,14 @@ def parse_rel_kind(text: str) -> RelKind:
         raise ValueError(f"unknown relationship kind {text!r}; use one of: {allowed}") from None
 
 
-_ID = re.compile(r"^(?:[a-z0-9][a-z0-9._:/+-]*|[A-Z]{2})$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._:/+-]*$")
+_COUNTRY_ID = re.compile(r"^[A-Z]{2}$")
 
 
 def is_valid_id(node_id: str, kind: NodeKind | None = None) -> bool:
     """Ids are lower-case slugs; a country's id is its upper-case ISO 3166-1 alpha-2 code."""
-    if kind is NodeKind.COUNTRY:
-        return bool(re.fullmatch(r"[A-Z]{2}", node_id))
+    if kind is NodeKind.COUNTRY or (kind is None and _COUNTRY_ID.match(node_id)):
+        return bool(_COUNTRY_ID.match(node_id))
     return bool(_ID.match(node_id)) and len(node_id) <= 200
 
 
@@ -126,7 +127,11 @@ RelKey = tuple[str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on)."""
+    """A relationship ``from_id -[kind]-> to_id`` (dependent → what it depends on).
+
+    ``counted`` is false for a ``SUPPLIED_BY`` or ``LOCATED_IN`` edge that the item's source
+    of record for shares does not assert: it is kept and shown, but the analysis leaves it out.
+    """
 
     from_id: str
     to_id: str
@@ -148,6 +153,7 @@ class Relationship:
     buffer_months: float | None = None
     lead_time_months: float | None = None
     surge_share: float | None = None
+    counted: bool = True
 
     @property
     def key(self) -> RelKey:
@@ -192,7 +198,8 @@ class Batch:
     """What one ingest run asserts: the whole contribution of one named source.
 
     ``unresolved`` lists names a reader could not match to a known entity (reported, never
-    guessed); ``origin`` is the file or URL read.
+    guessed); ``origin`` is the file or URL read.  ``priority`` ranks the source against the
+    others when they disagree (higher wins; equal priorities: the newer run wins).
     """
 
     source: str
@@ -201,3 +208,4 @@ class Batch:
     origin: str | None = None
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    priority: int = 0

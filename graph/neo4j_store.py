@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -30,9 +30,10 @@ from graph.codec import (
     relationship_from_data,
 )
 from graph.errors import ChokepointError, ConfigError, StoreError
+from graph.merge import Claims, claims_from_text, claims_text
 from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
 from graph.store import LoadState, RunRecord, Store
-from graph.sync import SyncPlan
+from graph.sync import StoredState, SyncPlan
 from graph.urls import redact_url, without_userinfo
 
 __all__ = ["Neo4jStore", "BATCH_SIZE", "ENTITY_LABEL", "RUN_LABEL"]
@@ -49,6 +50,7 @@ _SCHEMA = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (r:IngestRun) REQUIRE r.run_id IS UNIQUE",
     "CREATE CONSTRAINT ingest_lock_id IF NOT EXISTS FOR (l:IngestLock) REQUIRE l.id IS UNIQUE",
+    "CREATE CONSTRAINT ingest_source IF NOT EXISTS FOR (s:IngestSource) REQUIRE s.source IS UNIQUE",
 )
 
 # Taking this lock first serialises ingest runs, as BEGIN IMMEDIATE does in SQLite: a second
@@ -75,6 +77,7 @@ _COUNT_NODES: dict[NodeKind, str] = {
 _COUNT_RELATIONSHIPS: dict[RelKind, str] = {
     kind: f"MATCH ()-[r:{kind.value}]->() RETURN count(r) AS c" for kind in RelKind
 }
+_READ_RANKS = "MATCH (s:IngestSource) RETURN s.source AS source, s.priority AS p, s.run_order AS o"
 _READ_RUNS = ("MATCH (r:IngestRun) WHERE $source IS NULL OR r.source = $source "
               "RETURN properties(r) AS p ORDER BY r.started DESC, r.run_id DESC")
 
@@ -106,7 +109,7 @@ _UPDATE_NODES: dict[NodeKind, str] = {
 # A relationship's properties, each taken from its row by name: a missing key is null, and a
 # null is not stored.  Naming them (rather than ``SET r = row``) also spares the planner an
 # eager step: it cannot tell that a whole-map SET never touches the ``id`` the MATCH reads.
-_REL_PROPERTIES = (*REL_OPTIONAL, "attributes", "sources", "last_run")  # relationship_data's
+_REL_PROPERTIES = (*REL_OPTIONAL, "counted", "attributes", "sources", "last_run", "claims")
 _REL_PROPERTY_MAP = ", ".join(f"`{k}`: out.`{k}`" for k in _REL_PROPERTIES)
 _REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in _REL_PROPERTIES)
 # New relationships come grouped by start node (``{from_id, out: [{to_id, ...}]}``): one index
@@ -124,9 +127,11 @@ _UPDATE_RELATIONSHIPS: dict[RelKind, str] = {
     for kind in RelKind
 }
 _UPSERT_RUN = "MERGE (r:IngestRun {run_id: $run_id}) SET r = $props"
+_UPSERT_SOURCE = ("MERGE (s:IngestSource {source: $source}) "
+                  "SET s.priority = $priority, s.run_order = $run_order")
 
 # clear() may face a big graph: delete in server-side batches so no transaction grows large.
-_CLEAR = ("MATCH (n) WHERE n:Entity OR n:IngestRun "
+_CLEAR = ("MATCH (n) WHERE n:Entity OR n:IngestRun OR n:IngestSource "
           "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
 _RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "removed",
@@ -180,19 +185,25 @@ class Neo4jStore(Store):
         return sorted((_relationship(r) for r in records), key=lambda r: r.key)
 
     def snapshot(self) -> tuple[list[Node], list[Relationship]]:
-        """Nodes and relationships read in one transaction.  Neo4j reads at *read committed*,
-        so a run committing between the two reads could still show through: the read is
-        taken again while the ingest version moved on meanwhile, or while a relationship's
-        end is missing from the nodes read."""
+        state = self.stored_state()
+        return (sorted(state.nodes.values(), key=lambda n: n.id),
+                sorted(state.relationships.values(), key=lambda r: r.key))
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[list[Node], list[Relationship]] | None:
+    def stored_state(self) -> StoredState:
+        """The state read in one transaction.  Neo4j reads at *read committed*, so a run
+        committing between the reads could still show through: the read is taken again
+        while the ingest version moved on meanwhile, or while a relationship's end is missing
+        from the nodes read."""
+
+        def work(tx: neo4j.ManagedTransaction) -> StoredState | None:
             for _ in range(SNAPSHOT_ATTEMPTS):
                 before = tx.run(_READ_VERSION).single(strict=True)["v"]
-                nodes, rels = _load_state(tx)
+                state = _load_state(tx)
+                nodes = state.nodes
                 if (tx.run(_READ_VERSION).single(strict=True)["v"] == before
-                        and all(r.from_id in nodes and r.to_id in nodes for r in rels.values())):
-                    return (sorted(nodes.values(), key=lambda n: n.id),
-                            sorted(rels.values(), key=lambda r: r.key))
+                        and all(r.from_id in nodes and r.to_id in nodes
+                                for r in state.relationships.values())):
+                    return state
             return None
 
         found = self._guard(lambda: self._in_session(lambda s: s.execute_read(work)), "read")
@@ -254,17 +265,21 @@ class Neo4jStore(Store):
             results += _send(tx, _DELETE_RELATIONSHIPS[kind], _chunks(keys),
                              lambda key: {"from_id": key[0], "to_id": key[1]})
         results += _send(tx, _DELETE_NODES, _chunks(plan.delete_nodes), str)
-        for queries, nodes, provenance in ((_CREATE_NODES, plan.insert_nodes, plan.new_provenance),
-                                           (_UPDATE_NODES, plan.upsert_nodes, None)):
-            for node_kind, of_kind in _by_kind(nodes, lambda n: n.kind):
-                results += _send(tx, queries[node_kind], _chunks(of_kind),
-                                 partial(_node_row, provenance=provenance))
+        for node_kind, of_kind in _by_kind(plan.insert_nodes, lambda n: n.kind):
+            results += _send(tx, _CREATE_NODES[node_kind], _chunks(of_kind),
+                             partial(_node_row, provenance=plan.new_provenance))
+        for node_kind, of_kind in _by_kind(plan.upsert_nodes, lambda n: n.kind):
+            results += _send(tx, _UPDATE_NODES[node_kind], _chunks(of_kind),
+                             partial(_node_row, claims=plan.node_claims))
         for rel_kind, of_kind in _by_kind(plan.insert_relationships, lambda r: r.kind):
             results += _send(tx, _CREATE_RELATIONSHIPS[rel_kind], _by_start_node(of_kind),
                              partial(_outgoing_row, provenance=plan.new_provenance))
         for rel_kind, of_kind in _by_kind(plan.upsert_relationships, lambda r: r.kind):
             results += _send(tx, _UPDATE_RELATIONSHIPS[rel_kind], _chunks(of_kind),
-                             partial(_relationship_row, provenance=None))
+                             partial(_relationship_row, claims=plan.relationship_claims))
+        source, priority, run_order = plan.rank
+        results.append(tx.run(_UPSERT_SOURCE, source=source, priority=priority,
+                              run_order=run_order))
         for result in results:
             result.consume()
 
@@ -321,23 +336,39 @@ class Neo4jStore(Store):
 
 
 # -- record conversion ----------------------------------------------------------------------
-def _load_state(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Node],
-                                                        dict[RelKey, Relationship]]:
-    # A node deleted while the scan passes it reads as an empty map: it is not there.
-    nodes = {n.id: n for n in (_node(r["p"]) for r in tx.run(_READ_NODES) if r["p"])}
-    rels = {r.key: r for r in (_relationship(rec) for rec in tx.run(_READ_RELATIONSHIPS)
-                               if rec["from_id"] is not None and rec["to_id"] is not None)}
-    return nodes, rels
+def _load_state(tx: neo4j.ManagedTransaction) -> StoredState:
+    state = StoredState()
+    for record in tx.run(_READ_NODES):
+        props = record["p"]
+        if not props:  # a node deleted while the scan passes it reads as an empty map
+            continue
+        node = state.nodes[props["id"]] = _node(props)
+        if (claims := props.get("claims")) is not None:
+            state.node_claims[node.id] = claims_from_text(claims)
+    for record in tx.run(_READ_RELATIONSHIPS):
+        if record["from_id"] is None or record["to_id"] is None:
+            continue
+        rel = _relationship(record)
+        state.relationships[rel.key] = rel
+        if (claims := record["p"].get("claims")) is not None:
+            state.relationship_claims[rel.key] = claims_from_text(claims)
+    state.ranks = {r["source"]: (r["p"], r["o"]) for r in tx.run(_READ_RANKS)}
+    return state
 
 
 def _node(props: dict[str, Any]) -> Node:
     return node_from_data(props["id"], props["kind"], props["name"], props)
 
 
-def _node_row(node: Node, provenance: Provenance | None = None) -> dict[str, Any]:
-    """All of a node's properties, flat: what ``SET n = row`` stores."""
-    return {"id": node.id, "kind": node.kind.value, "name": node.name,
-            **node_data(node, provenance)}
+def _node_row(node: Node, provenance: Provenance | None = None,
+              claims: Mapping[str, Claims | None] | None = None) -> dict[str, Any]:
+    """All of a node's properties, flat: what ``SET n = row`` stores, with the node's claims
+    from ``claims`` when it has some."""
+    row = {"id": node.id, "kind": node.kind.value, "name": node.name,
+           **node_data(node, provenance)}
+    if claims and (own := claims.get(node.id)):
+        row["claims"] = claims_text(own)
+    return row
 
 
 def _send(tx: neo4j.ManagedTransaction, query: str, batches: Iterable[Sequence[Any]],
@@ -381,11 +412,14 @@ def _outgoing_row(group: tuple[str, list[Relationship]],
     return {"from_id": from_id, "out": out}
 
 
-def _relationship_row(rel: Relationship, provenance: Provenance | None) -> dict[str, Any]:
-    """The endpoints' ids and the properties, flat."""
-    row = relationship_data(rel, provenance)
+def _relationship_row(rel: Relationship,
+                      claims: Mapping[RelKey, Claims | None]) -> dict[str, Any]:
+    """The endpoints' ids and the properties, flat, with the claims if it has some."""
+    row = relationship_data(rel)
     row["from_id"] = rel.from_id
     row["to_id"] = rel.to_id
+    if own := claims.get(rel.key):
+        row["claims"] = claims_text(own)
     return row
 
 

@@ -35,12 +35,13 @@ def relationship_attributes(rel: Relationship) -> dict[str, Any]:
 
 
 def to_networkx(nodes: Iterable[Node], relationships: Iterable[Relationship]) -> nx.MultiDiGraph:
-    """Build the analysis graph; relationships whose endpoints are absent are left out."""
+    """Build the analysis graph; relationships whose endpoints are absent are left out, and
+    so are those not counted (another source is the item's source of record for shares)."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from((n.id, node_attributes(n)) for n in nodes)
     graph.add_edges_from(
         (r.from_id, r.to_id, r.kind.value, relationship_attributes(r))
         for r in relationships
-        if r.from_id in graph and r.to_id in graph
+        if r.counted and r.from_id in graph and r.to_id in graph
     )
     return graph

@@ -22,19 +22,28 @@ from graph.codec import (
     time_trust_text,
 )
 from graph.errors import StoreError
-from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
+from graph.merge import Claims, claims_from_text, claims_text
+from graph.model import Node, NodeKind, Relationship, RelKind
 from graph.store import LoadState, RunRecord, Store
-from graph.sync import SyncPlan
+from graph.sync import StoredState, SyncPlan
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the table layout, kept in the ``meta`` table.  1 (no ``meta`` table): each
 record's fields as one JSON ``data`` text; 2: the fixed fields as columns, ``attributes`` as
 JSON, sources and last run as one JSON ``provenance`` text; 3: relationships gain
 ``time_trust``, the rarely-set time and trust fields (basis, share ranges, buffer, lead time,
-surge share) as one JSON text or NULL.  An older store is migrated in one transaction when
-opened; a store of a newer version is refused."""
+surge share) as one JSON text or NULL; 4: each element's per-source ``claims`` (JSON, only
+where several sources assert it), a relationship's ``counted`` flag (NULL: counted), and a
+``sources`` table of each source's priority and run order.  An older store is migrated in one
+transaction when opened; a store of a newer version is refused."""
+
+_SOURCES_TABLE = """CREATE TABLE IF NOT EXISTS sources (
+        source    TEXT PRIMARY KEY,
+        priority  INTEGER NOT NULL,
+        run_order INTEGER NOT NULL
+    )"""
 
 # Columns without a declared type keep every value exactly as written (no affinity), as the
 # JSON text of version 1 did: an int share stays an int.
@@ -46,7 +55,8 @@ _TABLES = (
         name TEXT NOT NULL,
         description, failure_probability, min_supply_share, blockable, citation, as_of,
         attributes TEXT NOT NULL,
-        provenance TEXT NOT NULL
+        provenance TEXT NOT NULL,
+        claims TEXT
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS relationships (
         from_id TEXT NOT NULL,
@@ -56,6 +66,8 @@ _TABLES = (
         attributes TEXT NOT NULL,
         provenance TEXT NOT NULL,
         time_trust TEXT,
+        counted INTEGER,
+        claims TEXT,
         PRIMARY KEY (from_id, to_id, kind)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS runs (
@@ -66,19 +78,26 @@ _TABLES = (
         status   TEXT NOT NULL,
         data     TEXT NOT NULL
     )""",
+    _SOURCES_TABLE,
 )
 
 _SELECT_NODES = ("SELECT id, kind, name, description, failure_probability, min_supply_share, "
                  "blockable, citation, as_of, attributes, provenance FROM nodes")
 _SELECT_RELS = ("SELECT from_id, to_id, kind, share, grp, min_required, role, citation, as_of, "
-                "attributes, provenance, time_trust FROM relationships")
+                "attributes, provenance, time_trust, counted FROM relationships")
+_SELECT_NODE_CLAIMS = "SELECT id, claims FROM nodes WHERE claims IS NOT NULL"
+_SELECT_REL_CLAIMS = ("SELECT from_id, to_id, kind, claims FROM relationships "
+                      "WHERE claims IS NOT NULL")
+_SELECT_RANKS = "SELECT source, priority, run_order FROM sources"
 _UPSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, failure_probability, "
-                "min_supply_share, blockable, citation, as_of, attributes, provenance) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                "min_supply_share, blockable, citation, as_of, attributes, provenance, claims) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_NODE = "DELETE FROM nodes WHERE id = ?"
 _UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
-               "min_required, role, citation, as_of, attributes, provenance, time_trust) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "min_required, role, citation, as_of, attributes, provenance, time_trust, "
+               "counted, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_UPSERT_SOURCE = ("INSERT OR REPLACE INTO sources (source, priority, run_order) "
+                  "VALUES (?, ?, ?)")
 _DELETE_REL = "DELETE FROM relationships WHERE from_id = ? AND to_id = ? AND kind = ?"
 _UPSERT_RUN = ("INSERT OR REPLACE INTO runs (run_id, source, started, finished, status, data) "
                "VALUES (?, ?, ?, ?, ?, ?)")
@@ -104,22 +123,27 @@ _NULL = _null_for_binding()
 
 # Kinds go in as plain text and ``blockable`` as 0/1 for the same reason: exact str and int
 # bind at once, a subclass such as an enum or bool is first offered to the adapters.
-def _node_row(n: Node, provenance: str) -> NodeRow:
+def _node_row(n: Node, provenance: str, claims: Any = _NULL) -> NodeRow:
     null = _NULL
     return (n.id, str(n.kind), n.name, null if (d := n.description) is None else d,
             n.failure_probability, null if (m := n.min_supply_share) is None else m,
             1 if n.blockable else 0, null if (c := n.citation) is None else c,
-            null if (a := n.as_of) is None else a, attributes_text(n.attributes), provenance)
+            null if (a := n.as_of) is None else a, attributes_text(n.attributes), provenance,
+            claims)
 
 
-def _rel_row(r: Relationship, provenance: str) -> RelRow:
+def _rel_row(r: Relationship, provenance: str, claims: Any = _NULL) -> RelRow:
     null = _NULL
     return (r.from_id, r.to_id, str(r.kind), null if (s := r.share) is None else s,
             null if (g := r.group) is None else g,
             null if (m := r.min_required) is None else m,
             null if (o := r.role) is None else o, null if (c := r.citation) is None else c,
             null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance,
-            null if (t := time_trust_text(r)) is None else t)
+            null if (t := time_trust_text(r)) is None else t, null if r.counted else 0, claims)
+
+
+def _claims_cell(claims: Claims | None) -> Any:
+    return _NULL if claims is None else claims_text(claims)
 
 
 def _provenance_text(sources: Iterable[str], last_run: str | None) -> str:
@@ -151,6 +175,16 @@ def _migrate_from_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE relationships ADD COLUMN time_trust TEXT")
 
 
+def _migrate_to_claims(conn: sqlite3.Connection) -> None:
+    """Version 3 to 4: what merging sources needs.  Elements several sources
+    assert keep no claims yet: each of their sources is taken to claim what is stored, until
+    it runs again."""
+    conn.execute("ALTER TABLE nodes ADD COLUMN claims TEXT")
+    conn.execute("ALTER TABLE relationships ADD COLUMN counted INTEGER")
+    conn.execute("ALTER TABLE relationships ADD COLUMN claims TEXT")
+    conn.execute(_SOURCES_TABLE)
+
+
 class _Decoder:
     """Rows to records.  Few distinct provenance texts occur: each is parsed once."""
 
@@ -178,8 +212,9 @@ class _Decoder:
             Relationship(f, t, kinds.get(k) or RelKind(k), sh, g,
                          int(mr) if mr is not None else None, ro, c, a,
                          attributes_from_text(at), *(cache.get(p) or provenance(p)),
-                         **(time_trust_from_text(tt) if tt is not None else {}))
-            for f, t, k, sh, g, mr, ro, c, a, at, p, tt in rows
+                         **(time_trust_from_text(tt) if tt is not None else {}),
+                         counted=ct is None or bool(ct))
+            for f, t, k, sh, g, mr, ro, c, a, at, p, tt, ct in rows
         ]
 
 
@@ -225,9 +260,11 @@ class SQLiteStore(Store):
                     f"chokepoint understands ({SCHEMA_VERSION}); upgrade chokepoint or use "
                     "another store file")
             if version == 1:
-                _migrate_from_1(conn)
+                _migrate_from_1(conn)  # straight to the current layout
             elif version == 2:
                 _migrate_from_2(conn)
+            if version in (2, 3):
+                _migrate_to_claims(conn)
             for statement in _TABLES:
                 conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -279,6 +316,17 @@ class SQLiteStore(Store):
         decoder = _Decoder()
         return decoder.nodes(node_rows), decoder.relationships(rel_rows)
 
+    def stored_state(self) -> StoredState:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    return self._load_state()
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
+
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         rows = self._select("SELECT data FROM runs ORDER BY started DESC, run_id DESC")
         records = [RunRecord(**json.loads(d)) for (d,) in rows]
@@ -296,16 +344,20 @@ class SQLiteStore(Store):
                 raise StoreError(f"cannot read SQLite store {self.path}: {exc}") from exc
 
     # -- writes ------------------------------------------------------------------------------
-    def _load_state(self) -> tuple[dict[str, Node], dict[RelKey, Relationship]]:
+    def _load_state(self) -> StoredState:
         # Called inside the run's transaction, so no order is needed.
         # Keys straight from the rows' columns, without reading them back from the records.
-        decoder = _Decoder()
-        node_rows = self._conn.execute(_SELECT_NODES).fetchall()
-        rel_rows = self._conn.execute(_SELECT_RELS).fetchall()
+        decoder, conn = _Decoder(), self._conn
+        node_rows = conn.execute(_SELECT_NODES).fetchall()
+        rel_rows = conn.execute(_SELECT_RELS).fetchall()
         nodes = dict(zip([row[0] for row in node_rows], decoder.nodes(node_rows), strict=True))
         rels = dict(zip([row[:3] for row in rel_rows], decoder.relationships(rel_rows),
                         strict=True))
-        return nodes, rels
+        node_claims = {i: claims_from_text(c) for i, c in conn.execute(_SELECT_NODE_CLAIMS)}
+        rel_claims = {(f, t, k): claims_from_text(c)
+                      for f, t, k, c in conn.execute(_SELECT_REL_CLAIMS)}
+        ranks = {s: (p, o) for s, p, o in conn.execute(_SELECT_RANKS)}
+        return StoredState(nodes, rels, node_claims, rel_claims, ranks)
 
     def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
                         write: bool) -> SyncPlan | None:
@@ -336,15 +388,20 @@ class SQLiteStore(Store):
         # keys only.
         new_text = _provenance_text(*plan.new_provenance)
         node_rows = [_node_row(n, new_text) for n in plan.insert_nodes]
-        node_rows += [_node_row(n, _provenance_text(n.sources, n.last_run))
+        node_claims = plan.node_claims
+        node_rows += [_node_row(n, _provenance_text(n.sources, n.last_run),
+                                _claims_cell(node_claims.get(n.id)))
                       for n in plan.upsert_nodes]
         node_rows.sort()
         cur.executemany(_UPSERT_NODE, node_rows)
         rel_rows = [_rel_row(r, new_text) for r in plan.insert_relationships]
-        rel_rows += [_rel_row(r, _provenance_text(r.sources, r.last_run))
+        rel_claims = plan.relationship_claims
+        rel_rows += [_rel_row(r, _provenance_text(r.sources, r.last_run),
+                              _claims_cell(rel_claims.get(r.key)))
                      for r in plan.upsert_relationships]
         rel_rows.sort()
         cur.executemany(_UPSERT_REL, rel_rows)
+        cur.execute(_UPSERT_SOURCE, plan.rank)
 
     def record_run(self, run: RunRecord) -> None:
         with self._lock:
@@ -358,7 +415,7 @@ class SQLiteStore(Store):
     def clear(self) -> None:
         with self._lock:
             self._conn.executescript("BEGIN; DELETE FROM relationships; DELETE FROM nodes; "
-                                     "DELETE FROM runs; COMMIT;")
+                                     "DELETE FROM runs; DELETE FROM sources; COMMIT;")
 
     def close(self) -> None:
         with self._lock:

@@ -10,15 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import ChokepointError
-from graph.model import Batch, Node, NodeKind, Relationship, RelKey, RelKind
-from graph.networkx_view import to_networkx
-from graph.sync import Counts, SyncPlan, plan_sync
+from graph.integrity import check_plan
+from graph.merge import Conflict
+from graph.model import Batch, Node, NodeKind, Relationship, RelKind
+from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
 from graph.validate import validate_batch
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Store", "RunRecord", "IngestResult", "utc_now", "new_run_id"]
 
@@ -83,7 +85,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-LoadState = Callable[[], tuple[dict[str, Node], dict[RelKey, Relationship]]]
+LoadState = Callable[[], StoredState]
 
 
 class Store(ABC):
@@ -108,6 +110,11 @@ class Store(ABC):
     def snapshot(self) -> tuple[list[Node], list[Relationship]]:
         """All nodes and all relationships as of one moment, read in one transaction: a run
         that commits meanwhile is seen whole or not at all."""
+
+    @abstractmethod
+    def stored_state(self) -> StoredState:
+        """Everything stored -- elements, the claims of those several sources assert, each
+        source's rank -- as of one moment, read in one transaction."""
 
     @abstractmethod
     def _run_atomically(self, work: Callable[[LoadState], SyncPlan | None],
@@ -143,9 +150,11 @@ class Store(ABC):
                         origin=batch.origin)
 
         def work(load_state: LoadState) -> SyncPlan:
-            nodes, rels = load_state()
-            validate_batch(batch, known_ids=nodes.keys())
-            return plan_sync(batch, nodes, rels, run.run_id)
+            state = load_state()
+            validate_batch(batch, known_ids=state.nodes.keys())
+            plan = plan_sync(batch, state, run.run_id)
+            check_plan(batch, state.nodes, plan)
+            return plan
 
         try:
             with _collector_paused():
@@ -169,6 +178,8 @@ class Store(ABC):
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
         """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``, from
         one :meth:`snapshot`."""
+        from graph.networkx_view import to_networkx  # NetworkX loads only when needed
+
         nodes, rels = self.snapshot()
         if node_kinds is not None:
             wanted_nodes = {NodeKind(k) for k in node_kinds}
@@ -190,3 +201,9 @@ class Store(ABC):
 
     def is_empty(self) -> bool:
         return not self.nodes()
+
+    def conflicts(self, source: str | None = None) -> list[Conflict]:
+        """Every disagreement between sources (of which ``source`` is one, if given), sorted
+        by element and property."""
+        found = state_conflicts(self.stored_state())
+        return [c for c in found if source is None or any(s == source for s, _ in c.values)]

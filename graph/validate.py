@@ -14,7 +14,7 @@ from graph.errors import InputError, Problem
 from graph.model import _ID as _SLUG
 from graph.model import BASES, Batch, Node, NodeKind, Relationship, RelKind, is_valid_id
 
-__all__ = ["SHARE_TOLERANCE", "validate_batch", "batch_problems"]
+__all__ = ["SHARE_TOLERANCE", "validate_batch", "batch_problems", "problem_at"]
 
 SHARE_TOLERANCE = 0.02
 """How far listed shares of one item may sum above 1 (rounding in published tables)."""
@@ -49,9 +49,11 @@ def _where(origin: str | None, column: str | None = None) -> Problem:
     return Problem("", file, row, column)
 
 
-def _problem(origin: str | None, column: str | None, message: str) -> Problem:
+def problem_at(origin: str | None, column: str | None, message: str) -> Problem:
+    """A problem found at a record's ``origin`` (``file:row``, or a file or URL)."""
     where = _where(origin, column)
     return Problem(message, where.file, where.row, where.column)
+
 
 
 # The loops below run once per row of batches of 100,000s of rows: they read each field once
@@ -64,7 +66,7 @@ def _node_problems(nodes: list[Node], problems: list[Problem]) -> set[str]:
         node_id, origin, kind = node.id, node.origin, node.kind
         if node_id in first_seen:
             seen = first_seen[node_id] or "earlier"
-            problems.append(_problem(origin, "id", f"duplicate id {node_id!r} (first at "
+            problems.append(problem_at(origin, "id", f"duplicate id {node_id!r} (first at "
                                      f"{seen}); give each node its own id"))
             continue
         first_seen[node_id] = origin
@@ -73,16 +75,16 @@ def _node_problems(nodes: list[Node], problems: list[Problem]) -> set[str]:
                 and not is_valid_id(node_id, kind)):
             hint = ("an upper-case ISO 3166-1 alpha-2 code such as TW" if kind
                     is country else "a lower-case slug such as nvidia-h100")
-            problems.append(_problem(origin, "id", f"invalid id {node_id!r}; use {hint}"))
+            problems.append(problem_at(origin, "id", f"invalid id {node_id!r}; use {hint}"))
         if not node.name.strip():
-            problems.append(_problem(origin, "name", f"node {node_id!r} has an empty name"))
+            problems.append(problem_at(origin, "name", f"node {node_id!r} has an empty name"))
         probability = node.failure_probability
         if not 0.0 <= probability <= 1.0:
-            problems.append(_problem(origin, "failure_probability",
+            problems.append(problem_at(origin, "failure_probability",
                                      f"{probability} is outside 0–1"))
         share = node.min_supply_share
         if share is not None and not 0.0 <= share <= 1.0:
-            problems.append(_problem(origin, "min_supply_share", f"{share} is outside 0–1"))
+            problems.append(problem_at(origin, "min_supply_share", f"{share} is outside 0–1"))
     return set(first_seen)
 
 
@@ -104,7 +106,7 @@ def _relationship_problems(rels: list[Relationship], known: set[str],
                 or rel.buffer_months is not None or rel.lead_time_months is not None
                 or rel.surge_share is not None):
             for column, message in time_trust_problems(rel):
-                problems.append(_problem(rel.origin, column, message))
+                problems.append(problem_at(rel.origin, column, message))
 
 
 MAX_MONTHS = 1200.0
@@ -171,24 +173,24 @@ def _row_problems(rels: list[Relationship], known: set[str],
         from_id, to_id, kind = rel.from_id, rel.to_id, rel.kind
         key = (from_id, to_id, kind)
         if key in seen:
-            problems.append(_problem(rel.origin, None, f"duplicate relationship {from_id} "
+            problems.append(problem_at(rel.origin, None, f"duplicate relationship {from_id} "
                                      f"-[{kind.value}]-> {to_id}; list it once"))
             continue
         seen_add(key)
         kept.append(rel)
         if from_id not in known:
-            problems.append(_problem(rel.origin, "from", f"unknown node {from_id!r}; add it to "
+            problems.append(problem_at(rel.origin, "from", f"unknown node {from_id!r}; add it to "
                                      "the nodes or fix the id"))
         if to_id not in known:
-            problems.append(_problem(rel.origin, "to", f"unknown node {to_id!r}; add it to "
+            problems.append(problem_at(rel.origin, "to", f"unknown node {to_id!r}; add it to "
                                      "the nodes or fix the id"))
         share = rel.share
         if share is not None and not 0.0 <= share <= 1.0:
-            problems.append(_problem(rel.origin, "share", f"share {share} is outside "
+            problems.append(problem_at(rel.origin, "share", f"share {share} is outside "
                                      "0–1 (write 0.6, not 60)"))
         min_required = rel.min_required
         if min_required is not None and min_required < 1:
-            problems.append(_problem(rel.origin, "min_required",
+            problems.append(problem_at(rel.origin, "min_required",
                                      f"min_required {min_required} must be at least 1"))
     return kept
 
@@ -213,7 +215,7 @@ def _whole_batch_problems(rels: list[Relationship], problems: list[Problem]) -> 
             groups[(rel.from_id, rel.group)].append(rel)
     for (item_id, share_kind), total in share_sums.items():
         if total > 1.0 + SHARE_TOLERANCE:
-            problems.append(_problem(first_origin[(item_id, share_kind)], "share",
+            problems.append(problem_at(first_origin[(item_id, share_kind)], "share",
                                      f"listed {share_kind.value} shares of {item_id!r} sum to "
                                      f"{total:.3f}, above 1; correct them so they sum to 1 or "
                                      "less"))
@@ -225,10 +227,10 @@ def _group_problems(groups: dict[tuple[str, str], list[Relationship]],
     for (item, group), members in groups.items():
         stated = {r.min_required for r in members if r.min_required is not None}
         if len(stated) > 1:
-            problems.append(_problem(members[0].origin, "min_required",
+            problems.append(problem_at(members[0].origin, "min_required",
                                      f"group {group!r} of {item!r} has inconsistent min_required "
                                      f"{sorted(stated)}; give every member the same value"))
         elif stated and max(stated) > len(members):
-            problems.append(_problem(members[0].origin, "min_required",
+            problems.append(problem_at(members[0].origin, "min_required",
                                      f"group {group!r} of {item!r} needs {max(stated)} but has "
                                      f"only {len(members)} member(s)"))

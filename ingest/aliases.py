@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import InputError, Problem
-from graph.model import NodeKind, is_valid_id, parse_node_kind
+from graph.model import Node, NodeKind, is_valid_id, parse_node_kind
 
 __all__ = ["Alias", "AliasTable", "name_key", "default_aliases", "CORPORATE_SUFFIXES",
-           "ALIASES_FILE"]
+           "ALIASES_FILE", "possible_duplicates"]
 
 ALIASES_FILE = Path(__file__).with_name("aliases.csv")
 
@@ -109,3 +109,35 @@ class AliasTable:
 def default_aliases() -> AliasTable:
     """The bundled alias table (``ingest/aliases.csv``)."""
     return AliasTable.from_csv(ALIASES_FILE.read_text(encoding="utf-8"), str(ALIASES_FILE))
+
+
+def possible_duplicates(nodes: Iterable[Node]) -> list[list[Node]]:
+    """Nodes of one kind, from different sources, whose names may denote one entity: the same
+    name key under different ids, or one supplier's key the first words of another's
+    (``Sumitomo`` and ``Sumitomo Chemical``).  A check for people to review, never applied:
+    each finding is either an alias to add or a note on why the two differ.  Countries are
+    left out (their ids are their codes).  Groups are sorted by their first id.
+
+    >>> from graph.model import Node
+    >>> found = possible_duplicates([
+    ...     Node("jd", NodeKind.SUPPLIER, "JD.com", sources=("seeds",)),
+    ...     Node("jd-com", NodeKind.SUPPLIER, "JD.com", sources=("epoch",)),
+    ...     Node("intel", NodeKind.SUPPLIER, "Intel", sources=("eto",))])
+    >>> [[n.id for n in group] for group in found]
+    [['jd', 'jd-com']]
+    """
+    by_key: dict[tuple[NodeKind, str], list[Node]] = {}
+    for node in nodes:
+        if node.kind is not NodeKind.COUNTRY:
+            by_key.setdefault((node.kind, name_key(node.name)), []).append(node)
+    groups = [group for group in by_key.values() if len({n.id for n in group}) > 1]
+    suppliers = sorted((key, group) for (kind, key), group in by_key.items()
+                       if kind is NodeKind.SUPPLIER)
+    for short, group in suppliers:
+        for longer, other in suppliers:
+            if longer.startswith(short + "-"):
+                groups.append([*group, *other])
+    found = [sorted(g, key=lambda n: n.id) for g in groups
+             if len({s for n in g for s in n.sources}) > 1
+             and not any(set(a.sources) == set(b.sources) for a in g for b in g if a is not b)]
+    return sorted(found, key=lambda g: [n.id for n in g])

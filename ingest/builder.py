@@ -36,12 +36,12 @@ class BatchBuilder:
     def node(self, node_id: str, kind: NodeKind, name: str, *, description: str | None = None,
              citation: str | None = None, as_of: str | None = None,
              attributes: Mapping[str, Any] | None = None, origin: str | None = None,
-             blockable: bool = True) -> str:
+             blockable: bool = True, failure_probability: float = 0.0) -> str:
         """Add a node unless one with ``node_id`` is already here; return the id."""
         if node_id not in self.nodes:
             self.nodes[node_id] = Node(
                 id=node_id, kind=kind, name=name.strip(), description=description or None,
-                blockable=blockable,
+                blockable=blockable, failure_probability=failure_probability,
                 citation=citation or self.citation, as_of=as_of or self.as_of,
                 attributes=dict(attributes or {}), origin=origin)
         elif self.nodes[node_id].kind is not kind:
@@ -57,7 +57,8 @@ class BatchBuilder:
                          as_of=as_of, attributes=attributes)
 
     def relate(self, from_id: str, to_id: str, kind: RelKind, *, share: float | None = None,
-               group: str | None = None, role: str | None = None, citation: str | None = None,
+               group: str | None = None, min_required: int | None = None,
+               role: str | None = None, citation: str | None = None,
                as_of: str | None = None, attributes: Mapping[str, Any] | None = None,
                origin: str | None = None) -> None:
         """Add ``from_id -[kind]-> to_id`` unless it is already here."""
@@ -65,7 +66,7 @@ class BatchBuilder:
         if key in self.relationships or from_id == to_id:
             return
         self.relationships[key] = Relationship(
-            from_id, to_id, kind, share=share, group=group, role=role,
+            from_id, to_id, kind, share=share, group=group, min_required=min_required, role=role,
             citation=citation or self.citation, as_of=as_of or self.as_of,
             attributes=dict(attributes or {}), origin=origin)
 

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
+from graph.parsing import DEFAULT_MAX_INPUT_BYTES, check_size, max_input_bytes, parse_json
 from ingest.fields import parse_as_of
 
 __all__ = ["Row", "DEFAULT_MAX_INPUT_BYTES", "max_input_bytes", "check_size", "read_text",
-           "load_json", "document_date", "read_csv"]
-
-DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
-
-
-def max_input_bytes() -> int:
-    """The size limit for one input file: ``$CHOKEPOINT_MAX_INPUT_BYTES`` or 512 MiB."""
-    return int(os.environ.get("CHOKEPOINT_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES))
+           "load_json", "document_date", "read_csv", "csv_records", "check_unique_columns"]
 
 
 @dataclass(frozen=True)
@@ -45,16 +37,6 @@ class Row:
         return "" if value is None else str(value).strip()
 
 
-def check_size(path: Path) -> None:
-    """Refuse a file above :func:`max_input_bytes` or with no bytes at all."""
-    size, limit = path.stat().st_size, max_input_bytes()
-    if size > limit:
-        raise InputError(Problem(f"file is {size:,} bytes, above the limit of {limit:,}; split "
-                                 "it or raise CHOKEPOINT_MAX_INPUT_BYTES", str(path)))
-    if size == 0:
-        raise InputError(Problem("file is empty", str(path)))
-
-
 def read_text(path: Path) -> str:
     """The file as text; refuses missing, empty, oversized and non-UTF-8 files."""
     if not path.is_file():
@@ -73,14 +55,9 @@ def read_text(path: Path) -> str:
 
 
 def load_json(path: Path) -> Any:
-    """Parse a JSON file strictly (a trailing comma is an error, as the JSON standard says)."""
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(f"malformed JSON: {exc.msg}; fix the document (a validator "
-                                 "such as `python -m json.tool` shows the spot)", str(path),
-                                 exc.lineno, f"col {exc.colno}")) from exc
+    """Parse a JSON file strictly (see :func:`graph.parsing.parse_json`: no trailing comma,
+    ``NaN``, key named twice or nesting beyond the limit)."""
+    return parse_json(read_text(path), str(path))
 
 
 def document_date(stamp: Any, path: Path, field: str) -> str | None:
@@ -94,20 +71,48 @@ def document_date(stamp: Any, path: Path, field: str) -> str | None:
         raise InputError(Problem(f"{field} {stamp!r}: {exc}", str(path), column=field)) from exc
 
 
-def read_csv(path: Path, required: tuple[str, ...]) -> list[Row]:
-    """The records of a CSV file with a header row that includes every ``required`` column."""
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+def csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header of a CSV file and its non-blank records, each with the line it starts on.
+
+    Quoting is strict: a quote that is never closed, or text after a closing quote, is refused
+    with the line its record starts on; so is a header that names a column twice.
+    """
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
-        header = [h.strip() for h in next(reader)]
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise InputError(Problem(f"missing column(s) {', '.join(missing)}; is this the right "
-                                     "file?", str(path), 1))
-        rows, start = [], reader.line_num + 1
         for values in reader:
-            if any(v.strip() for v in values):
-                rows.append(Row(str(path), start, dict(zip(header, values, strict=False))))
+            records.append((start, values))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(Problem(f"malformed CSV: {exc}", str(path), reader.line_num)) from exc
-    return rows
+        raise InputError(Problem(f"malformed CSV in the record that starts on this line: {exc} "
+                                 "(a quote is not closed, or text follows a closing quote; "
+                                 'write a quote inside a quoted cell as "")', str(path),
+                                 start)) from exc
+    if not records:
+        raise InputError(Problem("file is empty; the first row must name the columns",
+                                 str(path), 1))
+    header = [h.strip() for h in records[0][1]]
+    check_unique_columns(header, str(path))
+    return header, [(line, v) for line, v in records[1:] if any(c.strip() for c in v)]
+
+
+def check_unique_columns(header: list[str], file: str) -> None:
+    """Refuse a header that names a column twice (the second would silently win)."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise InputError(Problem(f"column {name!r} appears twice (columns {seen[name]} and "
+                                     f"{number}); rename or remove one", file, 1, name))
+        seen.setdefault(name, number)
+
+
+def read_csv(path: Path, required: tuple[str, ...]) -> list[Row]:
+    """The records of a CSV file with a header row that includes every ``required`` column."""
+    header, records = csv_records(path)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(Problem(f"missing column(s) {', '.join(missing)}; is this the right "
+                                 "file?", str(path), 1))
+    return [Row(str(path), line, dict(zip(header, values, strict=False)))
+            for line, values in records]

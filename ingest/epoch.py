@@ -53,7 +53,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 @register("epoch", "Epoch AI notable models, ML hardware and GPU clusters (a folder of their "
-          "CSV downloads, or one of them)")
+          "CSV downloads, or one of them)", priority=12)
 def read_epoch(path: Path, *, source: str) -> Batch:
     """Read Epoch AI CSVs, or raise :class:`InputError` naming what is wrong."""
     path = Path(path)

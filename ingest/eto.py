@@ -89,7 +89,7 @@ class _Shares:
 
 
 @register("eto", "CSET/ETO advanced-semiconductor supply chain tables (a folder; current or "
-          "2022 format)")
+          "2022 format)", priority=15)
 def read_eto(path: Path, *, source: str, subtypes: SubtypeMode | str | None = None) -> Batch:
     """Read an ETO folder; ``subtypes`` defaults to ``$CHOKEPOINT_ETO_SUBTYPES`` or ``all``."""
     path = Path(path)

@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
-__all__ = ["blank", "parse_float", "parse_int", "parse_bool", "parse_as_of"]
+__all__ = ["blank", "parse_float", "parse_int", "parse_count", "parse_bool", "parse_as_of"]
 
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
@@ -34,17 +34,29 @@ def parse_float(value: Any, low: float = 0.0, high: float = 1.0) -> float:
     return number
 
 
+MAX_COUNT = 1_000_000
+"""The largest count (``min_required``) a reader accepts."""
 
 
 def parse_int(value: Any) -> int:
     text = str(value).strip()
     try:
-        number = float(text)
-    except ValueError:
+        number = int(text) if text.lstrip("+-").isdigit() else float(text)
+    except (ValueError, OverflowError):
         raise ValueError(f"{value!r} is not a whole number") from None
-    if not number.is_integer():
+    if isinstance(number, float) and not number.is_integer():
         raise ValueError(f"{value!r} is not a whole number")
     return int(number)
+
+
+def parse_count(value: Any) -> int:
+    """A whole number up to :data:`MAX_COUNT` (whether it is at least 1 is the validator's
+    to say, with the group)."""
+    number = parse_int(value)
+    if number > MAX_COUNT:
+        raise ValueError(f"{value!r} is too large (at most {MAX_COUNT:,}); a count of group "
+                         "members needed is a small whole number")
+    return number
 
 
 def parse_bool(value: Any) -> bool:

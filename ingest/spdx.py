@@ -77,6 +77,13 @@ def _check_document(doc: Any, file: str) -> None:
     for key in ("packages", "relationships", "files", "snippets"):
         if key in doc and not isinstance(doc[key], list):
             raise InputError(Problem(f"'{key}' must be a list", file, column=key))
+    info = doc.get("creationInfo")
+    if info is not None and not isinstance(info, dict):
+        raise InputError(Problem("'creationInfo' must be an object with 'created' and "
+                                 "'creators'", file, column="creationInfo"))
+    if info and "creators" in info and not isinstance(info["creators"], list):
+        raise InputError(Problem("'creationInfo.creators' must be a list", file,
+                                 column="creationInfo.creators"))
 
 
 def _citation(doc: dict[str, Any], path: Path) -> str:

@@ -4,14 +4,11 @@ and ``edges``.  Every problem is reported with file, row and column; nothing is 
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import math
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from graph.errors import InputError, Problem
 from graph.model import (
@@ -25,13 +22,16 @@ from graph.model import (
     parse_node_kind,
     parse_rel_kind,
 )
+from graph.parsing import MAX_INPUT_ENV, max_input_bytes, parse_json, parse_yaml
 from graph.validate import MAX_MONTHS
-from ingest.documents import Row, check_size, read_text
-from ingest.fields import blank, parse_as_of, parse_bool, parse_float, parse_int
-from ingest.registry import register
+from ingest.documents import Row, check_size, check_unique_columns, csv_records, read_text
+from ingest.fields import blank, parse_as_of, parse_bool, parse_count, parse_float
+from ingest.registry import CURATED_PRIORITY, register
 
 __all__ = ["read_tabular"]
 _NODE_COLUMNS = ("id", "kind", "name")
+MAX_SHEET_COLUMNS = 1_000
+MAX_SHEET_CELLS = 5_000_000
 _EDGE_COLUMNS = ("from", "to", "kind")
 # Provenance bookkeeping (sources, last_run) is the store's to set: an export's copies are
 # ignored on the way back in rather than turned into attributes.
@@ -43,7 +43,7 @@ _EDGE_KNOWN = {"from", "to", "kind", "share", "group", "min_required", "role", "
 
 
 @register("tabular", "the native format: a folder with nodes.csv + edges.csv, .xlsx, .json or "
-          ".yaml")
+          ".yaml", priority=CURATED_PRIORITY)
 def read_tabular(path: Path, *, source: str) -> Batch:
     """Read ``path`` into a :class:`Batch`, or raise :class:`InputError` listing every problem.
 
@@ -86,27 +86,15 @@ def _csv_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
     if not path.is_file():
         raise InputError(Problem(f"missing file {path.name}; a tabular folder needs nodes.csv "
                                  "and edges.csv", str(path)))
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputError(Problem("file is empty; the first row must name the columns",
-                                 str(path), 1)) from None
-    except csv.Error as exc:
-        raise InputError(Problem(f"malformed CSV: {exc}", str(path), 1)) from exc
+    header, records = csv_records(path)
     _check_header(header, required, str(path))
     rows = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(header):
-                raise InputError(Problem(f"row has {len(values)} cells but the header names "
-                                         f"{len(header)}; quote cells that contain commas",
-                                         str(path), reader.line_num))
-            rows.append(Row(str(path), reader.line_num, dict(zip(header, values, strict=False))))
-    except csv.Error as exc:
-        raise InputError(Problem(f"malformed CSV: {exc}", str(path), reader.line_num)) from exc
+    for line, values in records:
+        if len(values) > len(header):
+            raise InputError(Problem(f"row has {len(values)} cells but the header names "
+                                     f"{len(header)}; quote cells that contain commas",
+                                     str(path), line))
+        rows.append(Row(str(path), line, dict(zip(header, values, strict=False))))
     return rows
 
 
@@ -119,11 +107,13 @@ def _check_header(header: list[str], required: tuple[str, ...], file: str) -> No
     if header != lowered:
         raise InputError(Problem("column names must be lower case (e.g. 'kind', not 'Kind')",
                                  file, 1))
+    check_unique_columns(header, file)
 
 
 def _xlsx_tables(path: Path) -> tuple[list[Row], list[Row]]:
     import openpyxl
 
+    _check_unpacked_size(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
@@ -134,11 +124,38 @@ def _xlsx_tables(path: Path) -> tuple[list[Row], list[Row]]:
             if sheet not in book.sheetnames:
                 raise InputError(Problem(f"missing sheet {sheet!r}; the workbook needs sheets "
                                          "'nodes' and 'edges'", str(path)))
+            _check_dimensions(book[sheet], f"{path}[{sheet}]")
             tables.append(_sheet_rows(book[sheet].iter_rows(values_only=True),
                                       f"{path}[{sheet}]", required))
         return tables[0], tables[1]
     finally:
         book.close()
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook is a zip archive: refuse one whose parts unpack to more than the input
+    limit, before any of it is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(Problem(f"cannot open as an Excel workbook: {exc}", str(path))) from exc
+    limit = max_input_bytes()
+    if unpacked > limit:
+        raise InputError(Problem(f"the workbook unpacks to {unpacked:,} bytes, above the limit "
+                                 f"of {limit:,}; split it or raise {MAX_INPUT_ENV}", str(path)))
+
+
+def _check_dimensions(sheet: Any, file: str) -> None:
+    """Refuse a sheet whose declared size is beyond what the format needs, before reading it
+    (a read pads every row to the declared width)."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+        raise InputError(Problem(
+            f"the sheet declares {sheet.calculate_dimension()} ({rows:,} rows × {columns:,} "
+            f"columns); at most {MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells "
+            "are read — delete the empty rows and columns after the data and save again",
+            file))
 
 
 def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> list[Row]:
@@ -149,7 +166,12 @@ def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> 
                                  file, 1)) from None
     _check_header(header, required, file)
     out = []
+    cells = len(header)
     for number, values in enumerate(rows, start=2):
+        cells += len(values)
+        if cells > MAX_SHEET_CELLS:
+            raise InputError(Problem(f"more than {MAX_SHEET_CELLS:,} cells; split the workbook",
+                                     file, number))
         if all(blank(v) for v in values):
             continue
         out.append(Row(file, number, {h: v for h, v in zip(header, values, strict=False) if h}))
@@ -158,16 +180,8 @@ def _sheet_rows(rows: Iterator[tuple], file: str, required: tuple[str, ...]) -> 
 
 def _document_tables(path: Path) -> tuple[list[Row], list[Row]]:
     text = read_text(path)
-    try:
-        doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(f"malformed JSON: {exc.msg}", str(path), exc.lineno,
-                                 str(exc.colno))) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(f"malformed YAML: {getattr(exc, 'problem', exc)}", str(path),
-                                 mark.line + 1 if mark else None,
-                                 str(mark.column + 1) if mark else None)) from exc
+    parse = parse_json if path.suffix.lower() == ".json" else parse_yaml
+    doc = parse(text, str(path))
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list):
         raise InputError(Problem("the document must be a mapping with a list 'nodes' (and a "
                                  "list 'edges')", str(path)))
@@ -194,6 +208,10 @@ def _document_tables(path: Path) -> tuple[list[Row], list[Row]]:
 def _cell(row: Row, column: str, parse: Callable[[Any], Any], problems: list[Problem],
           default: Any = None) -> Any:
     value = row.values.get(column)
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(f"{value} is not a number; write a number, or leave the cell "
+                                "empty", row.file, row.line, column))
+        return default
     if blank(value):
         return default
     try:
@@ -263,7 +281,7 @@ def _relationships(rows: list[Row], problems: list[Problem]) -> list[Relationshi
             start, end, kind,
             share=_cell(row, "share", parse_float, problems),
             group=_cell(row, "group", _text, problems),
-            min_required=_cell(row, "min_required", parse_int, problems),
+            min_required=_cell(row, "min_required", parse_count, problems),
             role=_cell(row, "role", _text, problems),
             citation=_cell(row, "citation", _text, problems),
             as_of=_cell(row, "as_of", parse_as_of, problems),

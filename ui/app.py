@@ -1,4 +1,5 @@
-"""The chokepoint Streamlit app: the entry script, navigation over the pages in ``pages/``.
+"""The chokepoint Streamlit app: the entry script, navigation over the pages in ``views/``
+(not ``pages/``: Streamlit would serve that folder as pages of its own, bypassing this script).
 
 Start it with ``chokepoint ui`` (or ``streamlit run ui/app.py``); the store comes from
 ``$CHOKEPOINT_STORE``, else the embedded default filled with the bundled seeds.
@@ -19,13 +20,13 @@ HERE = Path(__file__).resolve().parent
 st.set_page_config(page_title="chokepoint", page_icon=":material/link_off:", layout="wide")
 
 PAGES = [
-    st.Page(HERE / "pages" / "overview.py", title="Overview", icon=":material/dashboard:",
+    st.Page(HERE / "views" / "overview.py", title="Overview", icon=":material/dashboard:",
             default=True),
-    st.Page(HERE / "pages" / "explore.py", title="Explore", icon=":material/hub:"),
-    st.Page(HERE / "pages" / "chokepoints.py", title="Chokepoints", icon=":material/link_off:"),
-    st.Page(HERE / "pages" / "scenarios.py", title="Scenarios", icon=":material/thunderstorm:"),
-    st.Page(HERE / "pages" / "reports.py", title="Reports", icon=":material/description:"),
-    st.Page(HERE / "pages" / "data.py", title="Data", icon=":material/database:"),
+    st.Page(HERE / "views" / "explore.py", title="Explore", icon=":material/hub:"),
+    st.Page(HERE / "views" / "chokepoints.py", title="Chokepoints", icon=":material/link_off:"),
+    st.Page(HERE / "views" / "scenarios.py", title="Scenarios", icon=":material/thunderstorm:"),
+    st.Page(HERE / "views" / "reports.py", title="Reports", icon=":material/description:"),
+    st.Page(HERE / "views" / "data.py", title="Data", icon=":material/database:"),
 ]
 
 log = logging.getLogger("chokepoint.app")

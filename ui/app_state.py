@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.capacity import CapacityModel
-from analysis.chokepoints import chokepoints
+from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration, perspective, rank_by_impact
 from analysis.neighbourhood import Neighbourhood, neighbourhood
 from analysis.report import Report, build_report
@@ -38,26 +38,29 @@ from graph.store import RunRecord, Store
 from ui.cli_app import INGEST_ENV, ingest_allowed
 from ui.context import open_configured_store
 from ui.graph_view import neighbourhood_html
+from ui.text import shown
 
 __all__ = ["View", "current", "from_url", "to_url", "show_error", "plain", "ingest_allowed",
            "seed_scenarios", "INGEST_ENV", "EMPTY_STORE", "shown", "pct", "points",
-           "pct_column", "when"]
+           "pct_column", "when", "dark_theme", "grouped_inputs", "INPUT_KINDS",
+           "loss_text", "ALL_TARGETS", "target_choices", "show_why", "WHY_COLUMNS"]
 
 MAX_PROBLEMS_SHOWN = 50
+ALL_TARGETS = "all"
 EMPTY_STORE = (
     "The store is empty: there is nothing to analyse yet. Fill it on the command line with "
     "`chokepoint ingest seeds` (the bundled sample graph) or `chokepoint ingest tabular "
     "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
     "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
 PERCENT = "%.1f%%"
-# Bidirectional-text controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM): a name
-# holding one can show its text reversed or reordered; they are removed where names are shown.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-def shown(text: object) -> str:
-    """``text`` as it may be displayed: bidirectional-text controls removed."""
-    return _BIDI.sub("", str(text))
+def dark_theme() -> bool:
+    """Whether the browser shows the app in a dark theme."""
+    try:
+        return st.context.theme.type == "dark"
+    except Exception:  # no browser session (tests, bare mode)
+        return False
 
 
 def pct(value: float | None) -> str:
@@ -67,7 +70,8 @@ def pct(value: float | None) -> str:
 
 def points(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """``frame`` with the share columns (0–1) as percentage points, for :func:`pct_column`."""
-    return frame.assign(**{c: frame[c] * 100 for c in columns if c in frame})
+    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce") * 100
+                           for c in columns if c in frame})
 
 
 def pct_column(label: str | None = None, *, bar: bool = False, **kwargs: Any) -> Any:
@@ -76,6 +80,106 @@ def pct_column(label: str | None = None, *, bar: bool = False, **kwargs: Any) ->
         return st.column_config.ProgressColumn(label, format=PERCENT, min_value=0.0,
                                                max_value=100.0, **kwargs)
     return st.column_config.NumberColumn(label, format=PERCENT, **kwargs)
+
+
+INPUT_KINDS = ("chip", "component", "software", "model", "dataset")
+
+
+def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` most concentrated items (never suppliers or countries) of a
+    :meth:`View.concentration` frame, inputs that tie (same country, HHI and share) in one
+    row that names them, in the frame's order."""
+    columns = ["name", "top_country", "hhi_countries", "top_country_share", "capacity_loss"]
+    items = frame[frame["kind"].isin(INPUT_KINDS) & frame["hhi_countries"].notna()]
+    rows: dict[tuple, dict[str, Any]] = {}
+    for item in items.itertuples(index=False):
+        key = (item.top_country, round(float(item.hhi_countries)),
+               round(float(item.top_country_share or 0.0), 4))
+        if key not in rows:
+            if len(rows) == top:
+                continue
+            rows[key] = {"names": [], "top_country": item.top_country,
+                         "hhi_countries": item.hhi_countries,
+                         "top_country_share": item.top_country_share, "capacity_loss": 0.0}
+        row = rows[key]
+        row["names"].append(str(item.name))
+        row["capacity_loss"] = max(row["capacity_loss"], float(item.capacity_loss or 0.0))
+    out = []
+    for row in rows.values():
+        names = row.pop("names")
+        shown_names = ", ".join(names[:4])
+        if len(names) > 4:
+            shown_names += f" and {len(names) - 4:,} more"
+        out.append({"name": shown_names, **row})
+    return pd.DataFrame(out, columns=columns)
+
+
+def target_choices(view: View, query: str, current: str | None) -> list[str]:
+    """Target choices: all industries, industries per country, then nodes of any kind
+    matching ``query`` (and the current choice, so it stays selectable)."""
+    options = [ALL_TARGETS, *view.target_groups()]
+    if query.strip():
+        options += view.search(query)["id"].tolist()
+    else:
+        options += view.targets()
+    if current and current not in options and (current in view.graph
+                                               or current in view.target_groups()):
+        options.insert(1, current)
+    return list(dict.fromkeys(options))
+
+
+WHY_COLUMNS: dict[str, Any] = {
+    # pixel widths that add up to the page's width in a 1,440 px window
+    "dependent": st.column_config.TextColumn(width=170),
+    "depends on": st.column_config.TextColumn(width=170),
+    "relationship": st.column_config.TextColumn(width=115),
+    "share": st.column_config.NumberColumn(format=PERCENT, width=65,
+                                           help="the supplier's or place's share of the item"),
+    "citation": st.column_config.TextColumn(width=360),
+    "as of": st.column_config.TextColumn(width=75)}
+# Fields a chokepoint may carry beyond its loss, shown when present: persistence over
+# horizons, the assumptions it rests on, its margin and interval.
+EXTRA_WHY = {"horizons": "over time", "persistence": "persistence", "assumptions":
+             "rests on assumptions", "assumption_flags": "rests on assumptions",
+             "margin": "margin", "interval": "interval", "low": "low", "high": "high"}
+
+
+def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] | None) -> None:
+    """A chokepoint's explanation: its numbers in words, the path carrying the loss with the
+    shares along it and their citations, and any extra fields the analysis gave it."""
+    loss = chokepoint.get("capacity_loss")
+    words = [f"Removing **{plain(chokepoint['name'])}** ({plain(chokepoint.get('kind', ''))}) "
+             f"costs {pct(loss)} of capacity on average over "
+             + ("every industry" if not targets else
+                plain(view.name(targets[0])) if len(targets) == 1 else
+                f"{len(targets)} targets") + "."]
+    if chokepoint.get("targets_affected"):
+        words.append(f"It hurts {int(chokepoint['targets_affected']):,} target(s); the worst "
+                     f"loses {pct(chokepoint.get('max_loss'))}.")
+    if chokepoint.get("spof_count"):
+        words.append(f"It is a single point of failure of {int(chokepoint['spof_count']):,} "
+                     "target(s).")
+    st.markdown(" ".join(words))
+    extra = {label: chokepoint[key] for key, label in EXTRA_WHY.items()
+             if chokepoint.get(key) not in (None, "", [], {})}
+    if extra:
+        st.json(extra, expanded=False)
+    path = chokepoint.get("path")
+    ids = list(path) if isinstance(path, list | tuple) else []
+    if not ids and chokepoint.get("worst_target_id"):
+        ids = view.path_to(str(chokepoint["worst_target_id"]), str(chokepoint["id"]))
+    if len(ids) < 2:
+        st.caption("No dependency path to show (the node is the target itself).")
+        return
+    st.caption("The path that carries the loss, from the target hurt most down to the node: "
+               + " → ".join(plain(view.name(n)) for n in ids))
+    st.dataframe(points(view.explain(ids), "share"), hide_index=True, column_config=WHY_COLUMNS)
+
+
+def loss_text(importance: Mapping[str, float], node: str) -> str:
+    """A node's capacity loss as shown in tables: a percentage, or ``not ranked`` for a node
+    no industry depends on."""
+    return pct(importance[node]) if node in importance else "not ranked"
 
 
 def when(stamp: str | None, *, date_only: bool = False) -> str:
@@ -140,13 +244,16 @@ def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[st
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
 def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
     graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version)[2])
+    ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=None)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
-             "path": " → ".join(_name(graph, n) for n in c.path),
-             "worst_target": _name(graph, c.worst_target) if c.worst_target else None}
+             "why": " → ".join(_name(graph, n) for n in c.path),
+             "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
+             "worst_target_id": c.worst_target,
+             "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
             for c in ranked]
     columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
-               "max_loss", "total_loss", "worst_target", "path"]
+               "max_loss", "total_loss", "worst_target", "why", "path", "worst_target_id"]
+    columns += [k for k in (rows[0] if rows else {}) if k not in columns]
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame
@@ -188,17 +295,25 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
-                kinds: tuple[str, ...], countries: tuple[str, ...], cap: int) -> str:
+                kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
+                dark: bool, expand: tuple[str, ...]) -> str:
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
     spofs = set(_spofs(url, version, (centre,))[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
-                              importance=_importance(url, version))
+                              importance=_importance(url, version), layout=layout, dark=dark,
+                              expand=expand)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _importance(url: str | None, version: str) -> dict[str, float]:
+    """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
     frame = _chokepoints(url, version, None)
-    return dict(zip(frame["id"], frame["capacity_loss"], strict=True))
+    model = _models(url, version)[2]
+    targets = default_targets(_graph(url, version))
+    reach = upstream(model, [model.index[t] for t in targets if t in model.index])
+    loss = {model.ids[i]: 0.0 for i in reach}
+    loss.update(zip(frame["id"], frame["capacity_loss"], strict=True))
+    return loss
 
 
 @st.cache_data(show_spinner="Running the scenario…", max_entries=32)
@@ -217,7 +332,8 @@ def _report(url: str | None, version: str, targets: Targets, scenario: str | Non
     parsed = parse_scenario(scenario, graph=graph) if scenario else None
     return build_report(graph, targets=targets, scenario=parsed, perspective=perspective_of,
                         allies=allies, top=top, provenance=store.runs(),
-                        store=describe_store(store.url))
+                        store=describe_store(store.url),
+                        conflicts=len(store.conflicts()))
 
 
 @st.cache_data(show_spinner="Rendering…", max_entries=32)
@@ -250,6 +366,27 @@ def _sources(url: str | None, version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
+def _conflicts(url: str | None, version: str) -> pd.DataFrame:
+    """One row per conflict: the element, the property, the winner and each source's value."""
+    rows = []
+    for conflict in _store(url).conflicts():
+        winning = dict(conflict.values)[conflict.winner]
+        others = "; ".join(f"{s}: {_conflict_value(v)}" for s, v in conflict.values[1:])
+        rows.append({"element": conflict.element, "property": conflict.property,
+                     "winner": conflict.winner, "winning value": _conflict_value(winning),
+                     "other sources": others})
+    return pd.DataFrame(rows, columns=["element", "property", "winner", "winning value",
+                                       "other sources"])
+
+
+def _conflict_value(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}"
+                         for k, v in value.items())
+    return str(value)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
 def _coverage(url: str | None, version: str) -> pd.DataFrame:
     graph = _graph(url, version)
     supply = _models(url, version)[0]
@@ -260,6 +397,19 @@ def _coverage(url: str | None, version: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "name", "kind", "suppliers", "supplier_coverage",
                                         "locations", "location_coverage"])
     return frame.sort_values(["supplier_coverage", "id"], na_position="last", ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _target_groups(url: str | None, version: str) -> dict[str, list[str]]:
+    graph = _graph(url, version)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for node in default_targets(graph):
+        places = {str(graph.nodes[node].get("country") or "")}
+        places |= {v for _, v, k in graph.out_edges(node, keys=True)
+                   if k in ("LOCATED_IN", "HEADQUARTERED_IN")}
+        for place in sorted(p for p in places if p and p in graph):
+            groups[f"country:{place}"].append(node)
+    return dict(sorted(groups.items()))
 
 
 def _name(graph: nx.MultiDiGraph, node: str) -> str:
@@ -339,11 +489,19 @@ class View:
         """How many default targets each node is a single point of failure of."""
         return Counter(n for nodes in self.spofs().values() for n in nodes)
 
-    def chokepoints(self, targets: Iterable[str] | None = None) -> pd.DataFrame:
-        return _chokepoints(self.url, self.version, _key(targets))
+    def chokepoints(self, targets: Iterable[str] | None = None,
+                    kinds: Iterable[str] | None = DEFAULT_KINDS) -> pd.DataFrame:
+        """Nodes of ``kinds`` (every kind when ``None``) ranked by the capacity their removal
+        costs ``targets`` (the industries when ``None``)."""
+        frame = _chokepoints(self.url, self.version, _key(targets))
+        if kinds is not None:
+            frame = frame[frame["kind"].isin(list(kinds))]
+            frame = frame.assign(rank=range(1, len(frame) + 1)).reset_index(drop=True)
+        return frame
 
     def importance(self) -> dict[str, float]:
-        """Node id → mean capacity loss across all default targets when it is removed."""
+        """Node id → mean capacity loss across all default targets when it is removed, for
+        every node of any kind upstream of an industry; other nodes are not ranked."""
         return _importance(self.url, self.version)
 
     def concentration(self) -> pd.DataFrame:
@@ -360,10 +518,12 @@ class View:
 
     def neighbourhood_html(self, centre: str, *, depth: int, direction: str,
                            kinds: Sequence[str] = (), countries: Sequence[str] = (),
-                           cap: int = 250) -> str:
+                           cap: int = 250, layout: str = "tiered", dark: bool = False,
+                           expand: Sequence[str] = ()) -> str:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
-                           tuple(sorted(kinds)), tuple(sorted(countries)), cap)
+                           tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
+                           tuple(sorted(expand)))
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
         return _scenario(self.url, self.version, text, source)
@@ -387,11 +547,63 @@ class View:
                 tuple(allies), top, fmt, filename)
         return lambda: _rendered(*args)
 
+    def target_groups(self) -> dict[str, list[str]]:
+        """``country:XX`` → the industries sited in country XX (by their ``country``
+        attribute or a LOCATED_IN / HEADQUARTERED_IN relationship), for countries with any."""
+        return _target_groups(self.url, self.version)
+
+    def resolve(self, choice: str) -> list[str] | None:
+        """A target choice (``all``, ``country:XX`` or a node id) as target ids; ``None`` for
+        all industries."""
+        if choice == ALL_TARGETS:
+            return None
+        if choice.startswith("country:"):
+            return self.target_groups().get(choice) or None
+        return [choice]
+
+    def target_label(self, choice: str) -> str:
+        if choice == ALL_TARGETS:
+            return "all industries"
+        if choice.startswith("country:"):
+            code = choice.split(":", 1)[1]
+            return f"industries in {self.name(code)} ({len(self.target_groups()[choice])})"
+        kind = self.graph.nodes[choice].get("kind", "") if choice in self.graph else ""
+        return f"{self.name(choice)} · {kind} · {choice}"
+
+    def explain(self, path: Sequence[str]) -> pd.DataFrame:
+        """The dependency path ``target → … → node`` one step a row: what depends on what,
+        through which relationship, with which share, and the citations behind it."""
+        graph = self.graph
+        rows = []
+        for a, b in zip(path, path[1:], strict=False):
+            for kind, data in sorted((graph.get_edge_data(a, b) or {}).items()):
+                rows.append({
+                    "dependent": self.name(a), "depends on": self.name(b),
+                    "relationship": str(data.get("kind", kind)),
+                    "share": data.get("share"),
+                    "citation": shown(data.get("citation") or
+                                      graph.nodes[b].get("citation") or ""),
+                    "as of": str(data.get("as_of") or graph.nodes[b].get("as_of") or "")})
+        return pd.DataFrame(rows, columns=["dependent", "depends on", "relationship", "share",
+                                           "citation", "as of"])
+
+    def path_to(self, target: str, node: str) -> list[str]:
+        """One shortest dependency path ``target → … → node`` (empty if none)."""
+        from analysis.chokepoints import dependency_path
+
+        model = _models(self.url, self.version)[2]
+        if target not in model.index or node not in model.index:
+            return []
+        return list(dependency_path(model, target, node))
+
     def sources(self) -> pd.DataFrame:
         return _sources(self.url, self.version)
 
     def coverage(self) -> pd.DataFrame:
         return _coverage(self.url, self.version)
+
+    def conflicts(self) -> pd.DataFrame:
+        return _conflicts(self.url, self.version)
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

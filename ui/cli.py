@@ -6,6 +6,7 @@ shown only with ``CHOKEPOINT_DEBUG=1``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,16 +16,17 @@ import click
 
 from graph.errors import ChokepointError, InputError
 from graph.export import EXPORTERS, export_graph
-from graph.model import NodeKind, RelKind
+from graph.model import Batch, NodeKind, RelKind
 from graph.store import IngestResult
 from graph.urls import redact_url
+from ingest.registry import CURATED_PRIORITY, PUBLIC_DATA_PRIORITY
 from ui.cli_analyze import analyze
 from ui.cli_app import ui_command
 from ui.cli_jobs import jobs
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
-from ui.output import emit_json, emit_table, err_console, format_option, progress
+from ui.output import emit_csv, emit_json, emit_table, err_console, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
 EXIT_ERROR = 1  # anything else went wrong
@@ -126,29 +128,38 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
     @click.option("--source", metavar="NAME",
                   help="Source name for sync semantics (default: READER:<file stem>).  A run "
                        "replaces everything this source asserted before.")
+    @click.option("--priority", type=int, metavar="N",
+                  help="Rank of this source when sources disagree: each property, and each "
+                       "item's list of shares, comes from the highest-priority source that "
+                       "gives it (equal priorities: the newest run).  Default: "
+                       f"{CURATED_PRIORITY} for tabular (curated) sources, then eto 15, "
+                       f"epoch 12, cyclonedx and spdx {PUBLIC_DATA_PRIORITY}.")
     @click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
     @format_option("table", "json")
     @pass_settings
-    def command(settings: Settings, path: Path, source: str | None, dry_run: bool,
-                fmt: str) -> None:
+    def command(settings: Settings, path: Path, source: str | None, priority: int | None,
+                dry_run: bool, fmt: str) -> None:
         from ingest.registry import read
 
         with progress(f"Reading {path}") as bar:
             bar.add_task("read", total=None)
-            batch = read(reader, path, source=source)
-        with progress("Validating and writing") as bar:
-            bar.add_task("write", total=None)
-            result = settings.store.apply(batch, dry_run=dry_run)
-        _print_ingest(result, fmt)
-        if fmt != "json":
-            click.echo(f"{result.merged} node(s) merged with nodes other sources already "
-                       "assert.")
-        if batch.unresolved and fmt != "json":
-            shown = ", ".join(sorted(set(batch.unresolved))[:20])
-            click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
+            batch = read(reader, path, source=source, priority=priority)
+        _write_batch(settings, batch, dry_run, fmt)
 
     command.__doc__ = help_text
     return click.command(name=reader)(command)
+
+
+def _write_batch(settings: Settings, batch: Batch, dry_run: bool, fmt: str) -> None:
+    with progress("Validating and writing") as bar:
+        bar.add_task("write", total=None)
+        result = settings.store.apply(batch, dry_run=dry_run)
+    _print_ingest(result, fmt)
+    if fmt != "json":
+        click.echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
+    if batch.unresolved and fmt != "json":
+        shown = ", ".join(sorted(set(batch.unresolved))[:20])
+        click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
 
 
 ingest.add_command(ingest_command(
@@ -173,34 +184,124 @@ ingest.add_command(ingest_command(
              "owners, countries and training hardware."))
 
 
+
+@ingest.command(name="openpsa")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", metavar="NAME",
+              help="Source name for sync semantics (default: openpsa:<first file's stem>).")
+@click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
+@format_option("table", "json")
+@pass_settings
+def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | None,
+                   dry_run: bool, fmt: str) -> None:
+    """Ingest an Open-PSA MEF fault tree (the XML SCRAM and XFTA read), from one or more
+    files that together form the model: gates (or, and, atleast) become industry nodes
+    that REQUIRE their inputs, basic events become component nodes with their probability.
+    Cut sets over `--fail-kinds component` are then the fault tree's."""
+    from ingest.openpsa import read_openpsa_files
+
+    with progress(f"Reading {len(paths)} file(s)") as bar:
+        bar.add_task("read", total=None)
+        batch = read_openpsa_files(list(paths), source=source or f"openpsa:{paths[0].stem}")
+    _write_batch(settings, batch, dry_run, fmt)
+    if fmt != "json":
+        for note in batch.notes:
+            click.echo(f"note: {note}")
+
+
 @cli.command()
 @format_option("table", "json")
 @pass_settings
 def stats(settings: Settings, fmt: str) -> None:
-    """Count nodes per kind and relationships per kind."""
-    counts = settings.store.stats()
+    """Count nodes per kind, relationships per kind, and conflicts between sources."""
+    counts: dict[str, Any] = dict(settings.store.stats())
+    counts["conflicts"] = len(settings.store.conflicts())
     if fmt == "json":
         emit_json(counts)
         return
     rows = [("node", k, counts["nodes"][k]) for k in (n.value for n in NodeKind)]
     rows += [("relationship", k, counts["relationships"][k]) for k in (r.value for r in RelKind)]
     rows += [("total nodes", "", sum(counts["nodes"].values())),
-             ("total relationships", "", sum(counts["relationships"].values()))]
+             ("total relationships", "", sum(counts["relationships"].values())),
+             ("conflicts between sources", "", counts["conflicts"])]
     emit_table(f"Store: {redact_url(settings.store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
 
 
+def _value_text(value: Any) -> str:
+    """A conflict's value in one cell: a share list as ``to=share; ...``, others as is."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), default="json",
+@click.option("--source", metavar="NAME", help="Only conflicts this source takes part in.")
+@format_option("table", "json", "csv")
+@pass_settings
+def conflicts(settings: Settings, source: str | None, fmt: str) -> None:
+    """List where sources disagree: one property of one element given different values, or
+    two lists of shares for one item.  Each shows every source's value and which one won
+    (the highest priority; equal priorities: the newest run)."""
+    found = settings.store.conflicts(source=source)
+    if fmt == "json":
+        emit_json({"conflicts": [c.as_dict() for c in found]})
+        return
+    rows = [(c.element, c.property, c.winner, s, _value_text(v))
+            for c in found for s, v in c.values]
+    columns = ("element", "property", "winner", "source", "value")
+    if fmt == "csv":
+        from ui.reports.cells import neutralise
+
+        emit_csv(columns, [[neutralise(cell) for cell in row] for row in rows])
+        return
+    emit_table(f"{len(found)} conflict(s) between sources", columns, rows)
+
+
+EXPORT_FORMATS = sorted([*EXPORTERS, "openpsa"])
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json",
               show_default=True, help="tabular: a folder of nodes.csv + edges.csv that ingest "
-              "reads back; json: one document; graphml: for Gephi, yEd, Cytoscape.")
+              "reads back; json: one document; graphml: for Gephi, yEd, Cytoscape; openpsa: "
+              "the fault tree of one --target in Open-PSA MEF XML, for SCRAM or XFTA.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="File to write (a folder for tabular).")
+@click.option("--target", metavar="ID",
+              help="With --format openpsa: the node whose failure is the top event.")
+@click.option("--fail-kinds", metavar="K1,K2",
+              help="With --format openpsa: only nodes of these kinds may fail (default: all, "
+                   "as in `analyze cutsets`).")
 @pass_settings
-def export(settings: Settings, fmt: str, out: Path) -> None:
-    """Export the whole graph with provenance."""
-    export_graph(settings.store, fmt, out)
+def export(settings: Settings, fmt: str, out: Path, target: str | None,
+           fail_kinds: str | None) -> None:
+    """Export the whole graph with provenance, or one target's fault tree (Open-PSA)."""
+    if fmt != "openpsa":
+        if target or fail_kinds:
+            raise click.UsageError("--target and --fail-kinds go with --format openpsa")
+        export_graph(settings.store, fmt, out)
+    else:
+        if not target:
+            raise click.UsageError("--format openpsa needs --target ID (the top event)")
+        _export_fault_tree(settings, target, fail_kinds, out)
     err_console().print(f"wrote {out}")
+
+
+def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
+                       out: Path) -> None:
+    from analysis.fault_tree import fault_tree, to_openpsa
+    from analysis.semantics import resolve_targets
+    from graph.export import atomic_write
+
+    graph = settings.store.read_graph()
+    resolve_targets(graph, [target])
+    kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
+        else None
+    tree = fault_tree(graph, target, fail_kinds=kinds)
+    names = {n: str(graph.nodes[n].get("name") or n) for n in graph.nodes}
+    with atomic_write(out) as handle:
+        handle.write(to_openpsa(tree, names))
 
 
 register_analyze_commands(analyze)

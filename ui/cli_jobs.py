@@ -19,9 +19,7 @@ import click
 
 from graph.errors import ConcurrentRunError
 from graph.store import RunRecord
-from ingest.jobs import load_jobs_config, run_jobs, serve
 from ui.context import Settings
-from ui.jobs_runner import AnalysisChanges
 from ui.output import emit_json, emit_table, format_option
 
 __all__ = ["jobs", "EXIT_FAILED", "EXIT_LOCKED"]
@@ -63,6 +61,9 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 
     Exits 0 when all succeeded, 1 when any failed, 3 when another run holds the lock.
     """
+    from ingest.jobs import load_jobs_config, run_jobs
+    from ui.jobs_runner import AnalysisChanges
+
     settings: Settings = ctx.obj
     config = load_jobs_config(config_path)
     with _logging():
@@ -87,6 +88,9 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 def serve_command(settings: Settings, config_path: Path, state_dir: Path | None) -> None:
     """Run the sources at their `schedule` times, in this process, until stopped (SIGTERM or
     Ctrl-C).  For small setups; prefer cron, a systemd timer or a CronJob elsewhere."""
+    from ingest.jobs import load_jobs_config, serve
+    from ui.jobs_runner import AnalysisChanges
+
     config = load_jobs_config(config_path)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 
-from analysis.report import build_report
-from analysis.scenario import load_scenario
 from graph.errors import ConfigError
 from graph.urls import redact_url
+from ui.cli_analyze import analysis_graph, facts_option
 from ui.horizons import chosen_horizons, horizon_options
 from ui.output import err_console, progress
 from ui.reports import RENDERERS, format_for, render
@@ -56,6 +55,7 @@ def _choose_format(fmt: str | None, out: Path) -> str:
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 500),
               help="How many chokepoints and concentrated inputs to list.")
 @horizon_options
+@facts_option
 @click.pass_obj
 def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None,
            perspective: str | None, allies: str | None, targets: tuple[str, ...],
@@ -64,11 +64,14 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
     formulas are neutralised and HTML carries no script.  With several horizons, it adds
     the chokepoints over time, a loss-over-time chart and which chokepoints persist."""
+    from analysis.report import build_report
+    from analysis.scenario import load_scenario
+
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
     store = settings.store
-    graph = store.read_graph()
+    graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     horizons = chosen_horizons(graph, horizon, until)
     with progress("Analysing and writing the report") as bar:
@@ -76,6 +79,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
         result = build_report(graph, targets=targets or None, scenario=scenario,
                               perspective=perspective.strip().upper() if perspective else None,
                               allies=_countries(allies), top=top, provenance=store.runs(),
-                              store=describe_store(store.url), horizons=horizons)
+                              store=describe_store(store.url),
+                              conflicts=len(store.conflicts()), horizons=horizons)
         render(result, chosen, out)
     err_console().print(f"wrote {out} ({chosen})")

@@ -8,36 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
-from analysis.capacity import CapacityModel
-from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
-from analysis.concentration import concentration
-from analysis.concentration import perspective as country_perspective
-from analysis.horizon import capacity_at
-from analysis.scenario import ScenarioResult, compare, load_scenario
-from analysis.semantics import default_targets, resolve_targets
-from analysis.timeline import (
-    ChokepointTimeline,
-    chokepoints_over_time,
-    loss_curves,
-    scenario_over_time,
-)
 from graph.model import NodeKind
+from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
 from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress
+from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from analysis.scenario import ScenarioResult
 
 __all__ = ["scenario", "chokepoints_command", "concentration_command",
            "register_analyze_commands"]
 
 DRIVERS_SHOWN = 3
+DEFAULT_KINDS_TEXT = "supplier,country"
+"""``analysis.chokepoints.DEFAULT_KINDS``, written out so that the command line loads without
+the analysis (a test keeps the two equal)."""
 
 
 def _graph(settings: Any) -> nx.MultiDiGraph:
-    return settings.store.read_graph()
+    return analysis_graph(settings)
 
 
 def _pct(value: float | None) -> str:
@@ -60,6 +55,7 @@ def scenario() -> None:
               help="A second scenario to run and compare against the first (with several "
                    "horizons, their loss curves).")
 @horizon_options
+@facts_option
 @format_option()
 @click.pass_obj
 def run_command(settings: Any, file: Path, other: Path | None, horizon: str | None,
@@ -67,6 +63,10 @@ def run_command(settings: Any, file: Path, other: Path | None, horizon: str | No
     """Run scenario FILE: availability and capacity loss per target against the baseline,
     and the nodes that account for each loss.  With several horizons, each target's loss
     curve: how much is lost, and for how long."""
+    from analysis.capacity import CapacityModel
+    from analysis.scenario import load_scenario
+    from analysis.timeline import scenario_over_time
+
     graph = _graph(settings)
     horizons = chosen_horizons(graph, horizon, until)
     with progress("Running the scenario") as bar:
@@ -85,6 +85,8 @@ def run_command(settings: Any, file: Path, other: Path | None, horizon: str | No
 
 def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
                  ) -> dict[str, list[dict[str, float]]]:
+    from analysis.timeline import loss_curves
+
     return {target: [{"months": m, "capacity_loss": loss}
                      for m, loss in zip(horizons, curve, strict=True)]
             for target, curve in loss_curves(results).items()}
@@ -93,6 +95,9 @@ def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
 def _print_curves(horizons: Sequence[float], first: Sequence[ScenarioResult],
                   second: Sequence[ScenarioResult] | None, fmt: str) -> None:
     """Loss curves per target (and, with --compare, both scenarios' curves)."""
+    from analysis.scenario import compare
+    from analysis.timeline import loss_curves
+
     if fmt == "json":
         if second is None:
             emit_json(with_horizons(horizons, [r.as_dict() for r in first],
@@ -136,11 +141,57 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
         return
     emit_table(f"Scenario: {result.name} (mean loss {_pct(result.mean_capacity_loss)})",
                ("target", "avail.", "loss", "accounted for by"),
-               [(t.id, _pct(t.availability), _pct(t.capacity_loss), _drivers_text(t))
+               [(t.id, _pct(t.availability),
+                 _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
+                 _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
+    click.echo(region_line(result.loss_by_region()))
+    click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
+    incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
+
+
+def _uncertainty_table(found: list[Any], confidence: dict[str, Any], draws: int,
+                       k: int) -> None:
+    rows = []
+    for rank, c in enumerate(found, start=1):
+        conf = confidence[c.id]
+        low, high = conf.loss_interval
+        rows.append((rank, c.id, _pct(c.capacity_loss), f"{_pct(low)}–{_pct(high)}",
+                     f"{100 * conf.p_top_k:.0f}%", "" if conf.distinct_from_next else "≈ next"))
+    emit_table(f"Rank confidence over {draws} draws of the share ranges (k = {k}; "
+               "≈ next: not statistically distinct from the next rank)",
+               ("#", "node", "loss", "5–95 %", f"P(top {k})", ""), rows,
+               justify_right=("#", "loss", "5–95 %", f"P(top {k})"))
+
+
+def ranged_share_count(graph: nx.MultiDiGraph) -> int:
+    """How many relationships carry a share range."""
+    return sum(1 for _, _, d in graph.edges(data=True)
+               if d.get("share_low") is not None or d.get("share_high") is not None)
+
+
+def region_line(by_region: dict[str, tuple[int, float]]) -> str:
+    """"By region (targets' headquarters): CN 13 targets 100.0%; US 7 targets 0.0%"."""
+    return "By region (targets' headquarters): " + "; ".join(
+        f"{r} {n} target{'s' * (n != 1)} {_pct(loss)}" for r, (n, loss) in by_region.items())
+
+
+def tie_line(losses: dict[str, float]) -> str:
+    """The hardest-hit group, stated as a tie when several targets share it."""
+    if not losses:
+        return ""
+    from analysis.regions import ties
+
+    value, keys = ties(losses)[0]
+    if len(keys) == 1:
+        return f"Hit hardest: {keys[0]} ({_pct(value)} lost)."
+    shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
+    return f"Hit hardest: {len(keys)} targets tie at {_pct(value)} lost ({shown})."
 
 
 def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -> None:
+    from analysis.scenario import compare
+
     comparison = compare(first, second)
     if fmt == "json":
         emit_json(comparison.as_dict())
@@ -159,14 +210,18 @@ def _print_comparison(first: ScenarioResult, second: ScenarioResult, fmt: str) -
 # -- analyze chokepoints / concentration ------------------------------------------------------
 def _perspective_targets(graph: nx.MultiDiGraph, countries: Sequence[str]) -> list[str]:
     """The industry nodes located or headquartered in one of ``countries``."""
+    from analysis.semantics import default_targets
+
     inside = set(countries)
     return [t for t in default_targets(graph)
             if any(v in inside for _, v, k in graph.out_edges(t, keys=True)
                    if k in ("LOCATED_IN", "HEADQUARTERED_IN"))]
 
 
-_target_option = click.option("--target", "targets", multiple=True, metavar="ID",
-                              help="Target node (repeatable).  Default: all industry nodes.")
+def _target_option(command: Any) -> Any:
+    return click.option("--target", "targets", multiple=True, metavar="ID",
+                        help="Target node (repeatable).  Default: all industry nodes.")(
+        facts_option(command))
 _perspective_option = click.option("--perspective", metavar="CC",
                                    help="A country code (e.g. CN) to look from.")
 _allies_option = click.option("--allies", metavar="CC,CC",
@@ -191,16 +246,25 @@ def _kinds_option(text: str) -> list[str] | None:
 @_allies_option
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many chokepoints to list.")
-@click.option("--kinds", default=",".join(DEFAULT_KINDS), show_default=True,
+@click.option("--kinds", default=DEFAULT_KINDS_TEXT, show_default=True,
               metavar="k1,k2|all",
               help="Node kinds to rank: by default suppliers and countries, the things that "
                    "fail or are cut by a decision; 'all' ranks items too.")
+@click.option("--uncertainty", "draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draw N graphs with every share uniform in its share_low–share_high range "
+                   "(fixed seed) and add each chokepoint's mean loss, 5–95 % loss interval "
+                   "and chance of being in the top k.")
+@click.option("--top-k", "top_k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="The k of the chance of being in the top k (with --uncertainty).")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Random seed of --uncertainty.")
 @horizon_options
 @format_option()
 @click.pass_obj
 def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
-                        allies: str | None, top: int, kinds: str, horizon: str | None,
-                        until: Any, fmt: str) -> None:
+                        allies: str | None, top: int, kinds: str, draws: int | None,
+                        top_k: int, seed: int, horizon: str | None, until: Any,
+                        fmt: str) -> None:
     """Nodes ranked by the capacity loss their removal causes across the targets (mean over
     targets), with how many targets each is a SPOF of and the dependency path explaining it.
 
@@ -209,6 +273,14 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
     (persistent: at the last horizon it still costs 90 % of its first loss; adaptable:
     below 10 %; partly adaptable otherwise) and the first horizon at which its loss falls
     below half ("relieved after")."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import chokepoints
+    from analysis.coverage import incomplete
+    from analysis.horizon import capacity_at
+    from analysis.semantics import resolve_targets
+    from analysis.timeline import chokepoints_over_time
+    from analysis.uncertainty import chokepoint_uncertainty
+
     graph = _graph(settings)
     chosen = list(targets)
     if not chosen and perspective:
@@ -217,40 +289,76 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
         if not chosen:
             raise click.UsageError(f"no industry node is located in {perspective}; "
                                    "name targets with --target")
+    resolved = resolve_targets(graph, chosen or None)
     horizons = chosen_horizons(graph, horizon, until)
+    if len(horizons) > 1:
+        if draws:
+            raise click.UsageError("--uncertainty works at one horizon; give one --horizon")
+        with progress("Ranking chokepoints at each horizon") as bar:
+            bar.add_task("rank", total=None)
+            timeline = chokepoints_over_time(graph, chosen or None, horizons, top=top,
+                                             kinds=_kinds_option(kinds))
+        _print_chokepoint_timeline(timeline, resolved, top, fmt)
+        return
+    model = capacity_at(CapacityModel.from_graph(graph), horizons[0])
+    pool = max(4 * top_k, 40, top)
     with progress("Ranking chokepoints") as bar:
         bar.add_task("rank", total=None)
-        if len(horizons) > 1:
-            timeline = chokepoints_over_time(graph, chosen or None, horizons,
-                                             kinds=_kinds_option(kinds))
-        else:
-            model = capacity_at(CapacityModel.from_graph(graph), horizons[0])
-            found = chokepoints(graph, chosen or None, top=top, kinds=_kinds_option(kinds),
-                                model=model)
-    if len(horizons) > 1:
-        _print_chokepoint_timeline(graph, chosen, timeline, top, fmt)
-        return
+        found = chokepoints(graph, chosen or None, top=pool if draws else top,
+                            kinds=_kinds_option(kinds), model=model)
+    confidence = {}
+    if draws:
+        with progress_bar(f"Drawing {draws} graphs from the share ranges") as bar:
+            task = bar.add_task("draw", total=draws)
+            confidence = chokepoint_uncertainty(
+                graph, found, resolved, draws, seed=seed, k=top_k, pool=pool, model=model,
+                on_draw=lambda n: bar.update(task, completed=n))
+        found = found[:top]
+    gaps = incomplete(graph, resolved)
     if fmt == "json":
-        emit_json({"targets": resolve_targets(graph, chosen or None),
-                   "chokepoints": [c.as_dict() for c in found]})
+        document: dict[str, Any] = {
+            "targets": resolved,
+            "chokepoints": [{**c.as_dict(), **(confidence[c.id].as_dict()
+                                               if c.id in confidence else {})}
+                            for c in found],
+            "incomplete": gaps}
+        if draws:
+            document["uncertainty"] = {"draws": draws, "seed": seed, "k": top_k,
+                                       "pool": min(pool, len(confidence)),
+                                       "ranged_shares": ranged_share_count(graph)}
+        emit_json(document)
         return
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count", "capacity_loss", "max_loss",
-                  "targets_affected", "path"),
+                  "targets_affected", "rests_on_assumptions", "facts_only_loss", "by_region",
+                  "loss_p5", "loss_p95", "p_top_k", "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, c.capacity_loss, c.max_loss,
-                   c.targets_affected, " > ".join(c.path))
+                   c.targets_affected, c.rests_on_assumptions, c.facts_only_loss,
+                   ";".join(f"{r}={v:.4f}" for r, v in c.by_region),
+                   *((confidence[c.id].loss_interval[0], confidence[c.id].loss_interval[1],
+                      confidence[c.id].p_top_k) if c.id in confidence else ("", "", "")),
+                   " > ".join(c.path))
                   for rank, c in enumerate(found, start=1)])
         return
-    emit_table("Chokepoints (loss = mean capacity loss over targets)",
-               ("#", "node", "SPOFs", "loss", "path from the target it hurts most"),
-               [(rank, c.id, c.spof_count, _pct(c.capacity_loss), " > ".join(c.path))
-                for rank, c in enumerate(found, start=1)], justify_right=("#", "SPOFs", "loss"))
+    resting = sum(c.rests_on_assumptions for c in found)
+    if confidence:
+        _uncertainty_table(found, confidence, draws or 0, top_k)
+    emit_table(f"Chokepoints (loss = mean capacity loss over targets, and per region of the "
+               f"targets' headquarters; facts = without modelling assumptions, ! = rests on "
+               f"them: {resting} of {len(found)})",
+               ("#", "node", "SPOFs", "loss", "by region", "facts",
+                "path from the target it hurts most"),
+               [(rank, c.id, c.spof_count, _pct(c.capacity_loss),
+                 " ".join(f"{r} {100 * v:.0f}%" for r, v in c.by_region),
+                 _pct(c.facts_only_loss) + (" !" if c.rests_on_assumptions else ""),
+                 " > ".join(c.path))
+                for rank, c in enumerate(found, start=1)],
+               justify_right=("#", "SPOFs", "loss", "facts"))
+    incomplete_note(gaps)
 
 
-def _print_chokepoint_timeline(graph: nx.MultiDiGraph, chosen: list[str],
-                               timeline: ChokepointTimeline, top: int, fmt: str) -> None:
+def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt: str) -> None:
     horizons = timeline.horizons
-    targets = resolve_targets(graph, chosen or None)
     if fmt == "json":
         emit_json(with_horizons(horizons, [
             {"targets": targets,
@@ -286,16 +394,26 @@ def _print_chokepoint_timeline(graph: nx.MultiDiGraph, chosen: list[str],
 @_allies_option
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="How many items to list (most concentrated first).  Default: all.")
+@click.option("--assume-equal-shares", is_flag=True,
+              help="Split an item's market equally among suppliers that list no shares "
+                   "(default: its HHI and CR values are unknown, with coverage 0).")
 @format_option()
 @click.pass_obj
 def concentration_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
-                          allies: str | None, top: int | None, fmt: str) -> None:
+                          allies: str | None, top: int | None, assume_equal_shares: bool,
+                          fmt: str) -> None:
     """Supply concentration per item: HHI over suppliers and countries (0–10,000), CR1,
     CR3, countries needed for 75 % of capacity, and listed coverage.
 
     --target limits the items to those the targets depend on.  --perspective adds each
     item's domestic share and self-sufficiency (its availability when everything outside
     the perspective country and its --allies is cut)."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import upstream
+    from analysis.concentration import concentration
+    from analysis.concentration import perspective as country_perspective
+    from analysis.semantics import resolve_targets
+
     graph = _graph(settings)
     model = CapacityModel.from_graph(graph)
     items = None
@@ -304,7 +422,8 @@ def concentration_command(settings: Any, targets: tuple[str, ...], perspective: 
         wanted = upstream(model, (model.index[t] for t in chosen)) | {
             model.index[t] for t in chosen}
         items = {model.ids[i] for i in wanted}
-    rows = [c for c in concentration(graph) if items is None or c.id in items]
+    rows = [c for c in concentration(graph, equal_split=assume_equal_shares)
+            if items is None or c.id in items]
     if top is not None:
         rows = rows[:top]
     countries = [perspective.upper(), *_countries_option(allies)] if perspective else []
@@ -325,7 +444,7 @@ def concentration_command(settings: Any, targets: tuple[str, ...], perspective: 
 
 def _concentration_table(records: list[dict[str, Any]], countries: list[str]) -> None:
     def number(value: float | None) -> str:
-        return "" if value is None else f"{value:,.0f}"
+        return "unknown" if value is None else f"{value:,.0f}"
 
     columns = ["item", "HHI sup", "HHI ctry", "CR1", "top", "n75"]
     if countries:
@@ -333,12 +452,15 @@ def _concentration_table(records: list[dict[str, Any]], countries: list[str]) ->
     rows = []
     for r in records:
         top = f"{r['top_country']} {_pct(r['top_country_share'])}" if r["top_country"] else ""
-        row = [r["id"], number(r["hhi_suppliers"]), number(r["hhi_countries"]),
-               _pct(r["cr1"]), top, r["countries_to_75"]]
+        mark = " (equal split)" if r.get("equal_split") else ""
+        row = [r["id"] + mark, number(r["hhi_suppliers"]), number(r["hhi_countries"]),
+               _pct(r["cr1"]) if r["cr1"] is not None else "unknown", top or "unknown",
+               r["countries_to_75"]]
         if countries:
             row += [_pct(r["domestic_share"]), _pct(r["self_sufficiency"])]
         rows.append(row)
-    title = "Concentration (HHI 0–10,000; n75 = countries for 75 % of capacity)"
+    title = ("Concentration (HHI 0–10,000; n75 = countries for 75 % of capacity; unknown: no "
+             "shares listed, see --assume-equal-shares)")
     if countries:
         title += f"; home = share in {'+'.join(countries)}, self = self-sufficiency"
     emit_table(title, columns, rows,

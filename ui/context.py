@@ -7,15 +7,17 @@ import click
 
 from graph.open import configured_store_url, default_store_path, open_store
 from graph.store import IngestResult, Store
-from ingest.tabular import read_tabular
 from seeds import SEEDS_DIR, SEEDS_SOURCE
 
 __all__ = ["open_configured_store", "load_seeds", "Settings", "pass_settings"]
 
 
 def load_seeds(store: Store, *, dry_run: bool = False) -> IngestResult:
-    """Load the bundled seeds as source ``seeds`` (replacing what that source said before)."""
-    return store.apply(read_tabular(SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
+    """Load the bundled seeds as source ``seeds`` (replacing what that source said before),
+    at the priority of curated tabular sources."""
+    from ingest.registry import read
+
+    return store.apply(read("tabular", SEEDS_DIR, source=SEEDS_SOURCE), dry_run=dry_run)
 
 
 def open_configured_store(url: str | None = None) -> Store:

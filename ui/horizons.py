@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
-from analysis.horizon import DEFAULT_HORIZONS, graph_as_of, horizons_until, parse_horizons
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["horizon_options", "chosen_horizons", "with_horizons", "months_label"]
 
 HORIZON_HELP = ("Months after the disruption starts at which to answer, comma-separated, "
-                f"e.g. {','.join(str(h) for h in DEFAULT_HORIZONS)}.  Buffers (stock, "
+                "e.g. 0,3,6,12,24.  Buffers (stock, "
                 "installed tools, released models) still count, alternatives with a lead "
                 "time do not yet.  Default: 0.")
 UNTIL_HELP = ("Answer at the default horizons up to this date and at the date itself, in "
@@ -37,6 +37,8 @@ def horizon_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def chosen_horizons(graph: nx.MultiDiGraph, horizon: str | None,
                     until: datetime | None) -> tuple[float, ...]:
     """The horizons the options ask for (``(0,)`` when neither is given)."""
+    from analysis.horizon import graph_as_of, horizons_until, parse_horizons
+
     if horizon and until:
         raise click.UsageError("give --horizon or --until, not both")
     if until is not None:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 __all__ = ["FORMATS", "format_option", "console", "err_console", "emit_json", "emit_table",
-           "emit_csv", "progress"]
+           "emit_csv", "progress", "progress_bar"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -61,3 +61,19 @@ def progress(description: str) -> Any:
     return Progress(SpinnerColumn(), TextColumn(description), TimeElapsedColumn(),
                     console=err_console(), transient=True,
                     disable=not sys.stderr.isatty())
+
+
+def progress_bar(description: str) -> Any:
+    """A bar with a count, elapsed and remaining time on a terminal; silent otherwise."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err_console(),
+                    transient=True, disable=not sys.stderr.isatty())

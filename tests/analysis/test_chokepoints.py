@@ -92,3 +92,32 @@ def test_a_removal_only_ever_lowers_availability(data):
 def test_by_default_only_suppliers_and_countries_are_ranked():
     assert [c.id for c in chokepoints(TWO_COUNTRIES)] == ["TW", "US"]
     assert [c.id for c in chokepoints(TWO_COUNTRIES, kinds=["chip"])] == ["chip"]
+
+
+# -- explanations that follow the loss --------------------------------------------------------
+def test_the_explaining_path_runs_through_the_input_that_binds_not_the_first_found():
+    graph = make_graph(
+        {"t": "industry", "m": "model", "a": "chip", "b": "chip", "s1": "supplier",
+         "s2": "supplier", "X": "country", "Z": "country"},
+        [("t", "m", "REQUIRES"), ("m", "a", "REQUIRES", {"group": "g"}),
+         ("m", "b", "REQUIRES", {"group": "g"}), ("a", "s1", "SUPPLIED_BY"),
+         ("b", "s2", "SUPPLIED_BY"), ("s1", "X", "LOCATED_IN"),
+         ("s2", "X", "LOCATED_IN", 0.5), ("s2", "Z", "LOCATED_IN", 0.5)])
+    (x,) = [c for c in chokepoints(graph, ["t"]) if c.id == "X"]
+    assert x.capacity_loss == pytest.approx(0.5)
+    # The alternative that still delivers half sets the group's value: the loss runs there.
+    assert x.path == ("t", "m", "b", "s2", "X")
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_graphs())
+def test_every_explaining_path_is_a_dependency_path_along_reduced_nodes(graph):
+    model = CapacityModel.from_graph(graph)
+    for c in chokepoints(graph, ["n0"], kinds=None, model=model):
+        if not c.path:
+            continue
+        assert (c.path[0], c.path[-1]) == ("n0", c.id)
+        for a, b in zip(c.path, c.path[1:], strict=False):
+            assert graph.has_edge(a, b), (a, b)
+        after = model.availability({c.id: 1.0})
+        assert all(after[n] < 1.0 for n in c.path), c.path

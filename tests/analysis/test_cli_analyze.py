@@ -65,7 +65,17 @@ def test_cutsets_json_is_the_contract_document(run) -> None:
     assert json.loads(out) == {
         "target": "robots", "max_order": 2, "truncated": False,
         "cut_sets": [["chip"], ["euv"], ["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
-                     ["samsung", "tsmc"]]}
+                     ["samsung", "tsmc"]],
+        "rests_on_assumptions": [False] * 6}
+
+
+def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
+    code, out = run("cutsets", "--target", "cars", "--max-order", "0", "--fail-kinds",
+                    "supplier,country", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"target": "cars", "max_order": None, "truncated": False,
+                               "cut_sets": [["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
+                                            ["samsung", "tsmc"]]}
 
 
 def test_cutsets_over_countries_only(run) -> None:
@@ -79,7 +89,7 @@ def test_cutsets_with_a_limit_say_they_are_truncated(run) -> None:
     code, out = run("cutsets", "--target", "robots", "--limit", "1", "--format", "json")
     assert code == 0
     assert json.loads(out) == {"target": "robots", "max_order": 3, "truncated": True,
-                               "cut_sets": [["chip"]]}
+                               "cut_sets": [["chip"]], "rests_on_assumptions": [False]}
 
 
 def test_probability_json_says_which_method(run) -> None:

@@ -33,7 +33,8 @@ def test_importance_matches_brute_force_conditioning(graph: nx.MultiDiGraph) -> 
     total = probability_by_brute_force(graph, "n0")
     assert result.probability == pytest.approx(total, abs=1e-12)
     listed = {n.id: n for n in result.nodes}
-    for node in graph:
+    assert "n0" not in listed  # a target is never among its own importance rows
+    for node in sorted(set(graph) - {"n0"}):
         failed = probability_by_brute_force(graph, "n0", {node: True})
         up = probability_by_brute_force(graph, "n0", {node: False})
         if node not in listed:
@@ -71,3 +72,28 @@ def test_zero_probabilities_give_the_documented_conventions() -> None:
     assert a.raw == math.inf
     doc = importance_measures(series_pair(0.0), "t").to_json()
     assert doc["nodes"][0]["raw"] is None
+
+
+def test_a_target_is_not_among_its_own_rows_and_a_zero_probability_says_why() -> None:
+    result = importance_measures(series_pair(0.0), "t")
+    assert "t" not in {n.id for n in result.nodes}
+    assert result.note is not None
+    assert "no node t depends on has a failure_probability" in result.note
+    assert "failure_probability column of nodes.csv" in result.note
+    assert result.to_json()["note"] == result.note
+    assert importance_measures(series_pair(0.1), "t").note is None
+
+
+def test_a_zero_probability_names_the_few_nodes_that_have_one() -> None:
+    from analysis.probability import failure_probability
+
+    graph = series_pair(0.0)
+    graph.add_node("c", kind="supplier", failure_probability=0.3)
+    graph.add_node("d", kind="supplier")
+    graph.add_edge("a", "c", key="SUPPLIED_BY")
+    graph.add_edge("a", "d", key="SUPPLIED_BY")
+    result = failure_probability(graph, "t")
+    assert result.probability == 0.0
+    assert result.note is not None and "only c of the 5 nodes" in result.note
+    assert "does not take t down" in result.note
+    assert failure_probability(series_pair(0.1), "t").note is None

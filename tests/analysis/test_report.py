@@ -70,15 +70,17 @@ def test_each_target_lists_its_single_points_of_failure(report: Report) -> None:
 
 def test_the_summary_names_the_top_chokepoint_and_the_spof_count(report: Report) -> None:
     text = " ".join(report.summary)
-    assert "The top chokepoint is Taiwan (country)" in text
+    # Taiwan and its one fab cost the same: a tie is stated as a tie.
+    assert "2 nodes tie as the top chokepoint (Taiwan, Fab TW)" in text
     assert "single point of failure for 0 of 2 targets" in text
     assert "2 of 2 targets have at least one single point of failure" in text
 
 
-def test_the_most_concentrated_input_by_country_comes_first(report: Report) -> None:
-    assert column(report, "concentration", "id")[0] in ("fab-tw", "fab-us")
-    gpu = report.table("concentration").rows[column(report, "concentration", "id").index("gpu")]
+def test_concentrated_inputs_are_items_never_suppliers(report: Report) -> None:
+    assert column(report, "concentration", "id") == ["gpu"]  # fab-tw, fab-us are suppliers
+    gpu = report.table("concentration").rows[0]
     assert gpu[3] == 6800  # 80² + 20²
+    assert "never the suppliers" in report.table("concentration").note
 
 
 def test_provenance_counts_what_each_source_asserts_and_its_dates(report: Report) -> None:
@@ -104,7 +106,13 @@ def test_a_scenario_adds_its_impact_table_chart_and_sentence() -> None:
                       column(report, "scenario", "capacity loss"), strict=True))
     assert losses == {"cars": pytest.approx(0.8), "steel": pytest.approx(0.8)}
     assert any("Taiwan out" in s and "80%" in s for s in report.summary)
-    assert "scenario" in [c.name for c in report.charts]
+    assert any("2 targets tie as hardest hit at 80% lost" in s for s in report.summary)
+    # Two identical bars say nothing a table does not: no chart of them.
+    assert "scenario" not in [c.name for c in report.charts]
+    graph = small_graph()
+    graph.add_edge("steel", "TW", "LOCATED_IN")  # steel now loses everything, cars 80%
+    varied = build_report(graph, scenario=scenario)
+    assert "scenario" in [c.name for c in varied.charts]
 
 
 def test_a_perspective_adds_self_sufficiency() -> None:
@@ -126,8 +134,9 @@ def test_the_critical_subgraph_links_targets_to_the_top_chokepoints(report: Repo
 def test_the_report_is_json_ready_and_round_trips(report: Report) -> None:
     document = json.loads(json.dumps(report.as_dict()))
     assert document["generated"] == "2025-05-01"
-    assert [t["name"] for t in document["tables"]] == ["chokepoints", "spofs", "concentration",
-                                                        "provenance"]
+    assert [t["name"] for t in document["tables"]] == [
+        "chokepoints", "chokepoints_by_region", "spofs", "concentration", "unmodelled",
+        "provenance"]
     assert document["methodology"][0]["heading"] == "The graph"
 
 
@@ -142,3 +151,22 @@ def test_a_graph_without_targets_still_gives_a_report() -> None:
     report = build_report(graph)
     assert report.table("chokepoints").rows == ()
     assert "No single node's removal" in " ".join(report.summary)
+
+
+def test_the_report_carries_assumptions_margins_regions_and_gaps() -> None:
+    graph = small_graph()
+    graph.add_node("CN", kind="country", name="China")
+    graph.add_edge("cars", "CN", "HEADQUARTERED_IN")
+    graph.add_edge("steel", "US", "HEADQUARTERED_IN")
+    graph.edges["steel", "fw-a", "REQUIRES"]["basis"] = "assumption"
+    report = build_report(graph)
+    assert "rests on assumptions" in report.table("chokepoints").columns
+    regions = report.table("chokepoints_by_region")
+    assert regions.columns[3:] == ("CN (1)", "US (1)")
+    gaps = report.table("unmodelled")
+    assert "gpu" in [row[0] for row in gaps.rows]
+    text = " ".join(report.summary)
+    assert "By headquarters: 1 in CN, 1 in US" in text
+    assert "rest on modelling assumptions" in text
+    assert "results are incomplete" in text
+    assert any(s.heading == "How sure" for s in report.methodology)

@@ -166,3 +166,13 @@ def test_every_shipped_scenario_loads_and_runs_against_the_seeds(seed_graph, pat
         assert all(0.0 <= t.availability <= 1.0 for t in result.targets)
     assert any(t.capacity_loss > 0 and t.drivers for r in results for t in r.targets), \
         scenario.name
+
+
+def test_each_target_is_explained_by_the_path_through_the_inputs_that_bind():
+    result = run_scenario(TWO_COUNTRIES, Scenario("TW", (Disruption("country", "TW"),)))
+    assert result.targets[0].path == ("car", "chip", "TW")
+    scenario = parse_scenario("name: ban\nblock: [{from: [NL], to: [CN]}]\n", graph=BLOCKED)
+    impacts = {t.id: t for t in run_scenario(BLOCKED, scenario).targets}
+    assert impacts["cn-cars"].path == ("cn-cars", "smic", "euv")
+    assert impacts["cn-cars"].drivers[0].id == "euv"
+    assert impacts["tw-cars"].path == ()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from supply_oracles import down_by_brute_force, supply_graphs
 
-from analysis.spof import single_points_of_failure
+from analysis.spof import dependency_components, single_points_of_failure
 from graph.errors import NotFoundError
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,3 +55,19 @@ def test_a_two_of_three_group_has_no_spof_but_its_shared_input_is_one() -> None:
     graph.add_edge("a", "fab", key="REQUIRES")
     graph.add_edge("b", "fab", key="REQUIRES")
     assert single_points_of_failure(graph, ["t"]) == {"t": ["fab"]}
+
+
+@FAST
+@given(st.lists(st.lists(st.integers(0, 11), max_size=4), min_size=1, max_size=12))
+def test_dependency_components_are_the_condensation_in_dependency_order(
+        raw: list[list[int]]) -> None:
+    inputs = [[m % len(raw) for m in node_inputs] for node_inputs in raw]
+    found = dependency_components(inputs)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(inputs)))
+    graph.add_edges_from((node, m) for node, node_inputs in enumerate(inputs) for m in node_inputs)
+    assert sorted(map(sorted, found)) == sorted(
+        sorted(c) for c in nx.strongly_connected_components(graph))
+    position = {node: i for i, component in enumerate(found) for node in component}
+    for node, node_inputs in enumerate(inputs):
+        assert all(position[m] <= position[node] for m in node_inputs)

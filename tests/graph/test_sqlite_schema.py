@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,7 @@ def test_a_version_2_store_gains_the_time_and_trust_column_and_keeps_everything(
         store.apply(Batch("a", NODES, RELS))
         before = store.nodes(), store.relationships()
     conn = sqlite3.connect(path)
+    _drop_claims(conn)
     conn.execute("ALTER TABLE relationships DROP COLUMN time_trust")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
@@ -88,7 +90,45 @@ def test_a_version_2_store_gains_the_time_and_trust_column_and_keeps_everything(
     conn = sqlite3.connect(path)
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     conn.close()
-    assert version == (str(SCHEMA_VERSION),) == ("3",)
+    assert version == (str(SCHEMA_VERSION),)
+
+
+def _drop_claims(conn: sqlite3.Connection) -> None:
+    """Turn today's layout back into version 3's."""
+    conn.execute("ALTER TABLE nodes DROP COLUMN claims")
+    conn.execute("ALTER TABLE relationships DROP COLUMN claims")
+    conn.execute("ALTER TABLE relationships DROP COLUMN counted")
+    conn.execute("DROP TABLE sources")
+
+
+def test_a_version_3_store_with_several_sources_is_migrated_and_merges_from_then_on(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    wafers = [Node("wafers", NodeKind.COMPONENT, "Wafers", citation="a"),
+              Node("s-one", NodeKind.SUPPLIER, "One"), Node("s-two", NodeKind.SUPPLIER, "Two")]
+    with SQLiteStore(path) as store:  # as version 3 left it: the last run's values won
+        store.apply(Batch("a", wafers, [
+            Relationship("wafers", "s-one", RelKind.SUPPLIED_BY, share=0.7)], priority=20))
+        store.apply(Batch("b", [replace(wafers[0], citation="b"), wafers[2]], [
+            Relationship("wafers", "s-two", RelKind.SUPPLIED_BY, share=0.6)], priority=10))
+        before = store.nodes(), [replace(r, counted=True) for r in store.relationships()]
+    conn = sqlite3.connect(path)
+    _drop_claims(conn)
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert (store.nodes(), store.relationships()) == before
+        store.apply(Batch("a", wafers, [
+            Relationship("wafers", "s-one", RelKind.SUPPLIED_BY, share=0.7)], priority=20))
+        merged = {n.id: n for n in store.nodes()}["wafers"]
+        counted = {r.to_id: r.share for r in store.relationships() if r.counted}
+    assert (merged.citation, merged.sources) == ("a", ("a", "b"))
+    assert counted == {"s-one": 0.7}
+    conn = sqlite3.connect(path)
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    conn.close()
+    assert version == (str(SCHEMA_VERSION),) == ("4",)
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,15 @@ def app_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     with SQLiteStore(path) as store:
         load_seeds(store)
         store.apply(hostile_batch())
+        store.apply(disagreeing_batch())
     return str(path)
+
+
+def disagreeing_batch() -> Batch:
+    """A low-priority source that describes the seeds' H100 otherwise, in hostile words: one
+    conflict, which the seeds win."""
+    return Batch("survey", [Node("nvidia-h100", NodeKind.CHIP, "NVIDIA H100", description=IMG)],
+                 [], priority=1)
 
 
 @pytest.fixture
@@ -126,13 +136,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
     raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
-    """The app served by a real Streamlit server on the shared store."""
+@contextmanager
+def serve(store_url: str, log_dir: Path, **extra_env: str) -> Iterator[str]:
+    """The app served by a real Streamlit server on ``store_url``; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "CHOKEPOINT_STORE": app_store_url}
-    env.pop("CHOKEPOINT_APP_ALLOW_INGEST", None)
+    log = log_dir / "server.log"
+    env = {**os.environ, "CHOKEPOINT_STORE": store_url, **extra_env}
+    if "CHOKEPOINT_APP_ALLOW_INGEST" not in extra_env:
+        env.pop("CHOKEPOINT_APP_ALLOW_INGEST", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
@@ -153,8 +164,35 @@ def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def app_url(app_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The app served by a real Streamlit server on the shared store."""
+    with serve(app_store_url, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def empty_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store with nothing in it."""
     path = tmp_path_factory.mktemp("empty-store") / "graph.db"
     SQLiteStore(path).close()
+    return str(path)
+
+
+LONG_NAME = ("Very long supplier name " * 420)[:10_000]
+
+
+@pytest.fixture(scope="session")
+def long_name_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds plus an industry, a chip and its sole supplier, each named with 10,000
+    characters."""
+    path = tmp_path_factory.mktemp("long-store") / "graph.db"
+    nodes = [Node("long-industry", NodeKind.INDUSTRY, LONG_NAME),
+             Node("long-chip", NodeKind.CHIP, LONG_NAME),
+             Node("long-fab", NodeKind.SUPPLIER, LONG_NAME)]
+    rels = [Relationship("long-industry", "long-chip", RelKind.REQUIRES),
+            Relationship("long-chip", "long-fab", RelKind.SUPPLIED_BY, share=1.0),
+            Relationship("long-fab", "TW", RelKind.LOCATED_IN, share=1.0)]
+    with SQLiteStore(path) as store:
+        load_seeds(store)
+        store.apply(Batch("long", nodes, rels))
     return str(path)

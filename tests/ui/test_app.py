@@ -12,7 +12,7 @@ def open_page(app, name: str, **params):
         app.query_params[key] = value
     app.run()
     if name != "overview":
-        app.switch_page(f"pages/{name}.py").run()
+        app.switch_page(f"views/{name}.py").run()
     assert not app.exception, app.exception
     return app
 
@@ -56,15 +56,15 @@ def test_explore_draws_the_node_from_the_url(app):
     assert table["hops"].max() == 1
 
 
-def test_explore_search_narrows_the_choice(app):
+def test_explore_search_recentres_on_its_best_match(app):
     open_page(app, "explore")
-    shown = app.selectbox(key="node").value
     app.text_input(key="q").input("tsmc").run()
     options = app.selectbox(key="node").options
-    assert app.selectbox(key="node").value == shown  # the view stays until a match is picked
-    assert len(options) > 3 and all("tsmc" in o.lower() for o in options[1:])
-    app.selectbox(key="node").select("tsmc").run()
-    assert "tsmc" in frame_html(app)
+    assert app.selectbox(key="node").value == "tsmc"  # Enter in the box re-centres
+    assert len(options) > 3 and all("tsmc" in o.lower() for o in options)
+    assert '"centre": true' in frame_html(app) and "tsmc" in frame_html(app)
+    app.selectbox(key="node").select("tsmc-arizona").run()
+    assert app.selectbox(key="node").value == "tsmc-arizona"
 
 
 def test_explore_filters_by_kind_and_country(app):
@@ -105,8 +105,20 @@ def test_chokepoints_rank_and_explain(app):
     open_page(app, "chokepoints")
     table = app.dataframe[0].value
     assert list(table["rank"][:3]) == [1, 2, 3]
-    assert table["path"].str.contains("→").any()
+    assert table["why"].str.contains("→").any()
     assert table["capacity_loss"].is_monotonic_decreasing
+    why = app.dataframe[1].value  # the top chokepoint's path, one step a row
+    assert len(why) >= 1 and why["depends on"].iloc[-1] == table["name"].iloc[0]
+    assert any("costs" in m.value for m in app.markdown)
+
+
+@pytest.mark.parametrize("target", ["nvidia-h100", "deepseek-r1", "country:CN"])
+def test_chokepoints_take_any_node_or_a_countrys_industries_as_target(app, target):
+    open_page(app, "chokepoints", target=target, rank=["supplier", "country", "component"])
+    assert app.selectbox(key="target").value == target
+    table = app.dataframe[0].value
+    assert len(table) > 0 and table["capacity_loss"].max() > 0
+    assert set(table["kind"]) <= {"supplier", "country", "component"}
 
 
 def test_chokepoints_per_target_from_the_url(app):
@@ -114,7 +126,7 @@ def test_chokepoints_per_target_from_the_url(app):
     assert app.selectbox(key="target").value == "cn-automotive"
     worst = app.dataframe[0].value["worst_target"].dropna().unique()
     assert len(worst) <= 1
-    app.selectbox(key="target").select("all industries").run()
+    app.selectbox(key="target").select("all").run()
     assert not app.exception
 
 
@@ -193,6 +205,15 @@ def test_data_lists_sources_runs_and_coverage(app):
     runs = app.dataframe[1].value
     assert set(runs["status"]) == {"ok"}
     assert any("read-only" in i.value for i in app.info)
+
+
+def test_data_lists_the_conflicts_between_sources_with_their_winner(app):
+    open_page(app, "data")
+    conflicts = next(d.value for d in app.dataframe if "winner" in d.value.columns)
+    row = conflicts[conflicts["element"] == "nvidia-h100"].iloc[0]
+    assert (row["property"], row["winner"]) == ("description", "seeds")
+    assert row["winning value"].startswith("Hopper GH100") and "survey" in row["other sources"]
+    assert any(m.label == "conflicts" and m.value == "1" for m in app.metric)
 
 
 def test_data_offers_upload_only_when_allowed(app, monkeypatch):
@@ -313,3 +334,24 @@ def test_bidi_controls_are_removed_from_shown_names():
     from ui.app_state import shown
 
     assert shown("Fab\u202egpj.exe\u2066x\u2069\u200f") == "Fabgpj.exex"
+
+
+def test_concentrated_inputs_are_items_with_ties_in_one_row():
+    import pandas as pd
+
+    from ui.app_state import grouped_inputs
+
+    frame = pd.DataFrame([
+        {"name": "Fab", "kind": "supplier", "top_country": "TW", "hhi_countries": 10_000.0,
+         "top_country_share": 1.0, "capacity_loss": 0.9},
+        {"name": "A", "kind": "chip", "top_country": "TW", "hhi_countries": 10_000.0,
+         "top_country_share": 1.0, "capacity_loss": 0.5},
+        {"name": "B", "kind": "component", "top_country": "TW", "hhi_countries": 10_000.0,
+         "top_country_share": 1.0, "capacity_loss": 0.2},
+        {"name": "C", "kind": "model", "top_country": "US", "hhi_countries": 10_000.0,
+         "top_country_share": 1.0, "capacity_loss": 0.1},
+        {"name": "D", "kind": "chip", "top_country": "KR", "hhi_countries": 5_000.0,
+         "top_country_share": 0.5, "capacity_loss": 0.0}])
+    out = grouped_inputs(frame, 2)
+    assert out["name"].tolist() == ["A, B", "C"]
+    assert out["capacity_loss"].tolist() == [0.5, 0.1]

@@ -108,3 +108,79 @@ def test_scenario_runs_from_a_shared_link(page: Page, app_url: str):
     impact.scroll_into_view_if_needed()
     shot(page, "scenarios-taiwan")
     assert not page.dialogs
+
+
+@pytest.fixture(scope="module")
+def empty_app_url(empty_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(empty_store_url, tmp_path_factory.mktemp("streamlit-empty")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def long_app_url(long_name_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(long_name_store_url, tmp_path_factory.mktemp("streamlit-long")) as url:
+        yield url
+
+
+def test_every_page_on_an_empty_store_says_how_to_fill_it(page: Page, empty_app_url: str):
+    for title, path in PAGES:
+        page.goto(f"{empty_app_url}/{path}")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_text("Traceback")).to_have_count(0)
+        expect(page.get_by_test_id("stAlert").filter(
+            has_text="The store is empty").first).to_be_visible()
+        shot(page, f"empty-{path or 'overview'}")
+
+
+def test_a_ten_thousand_character_name_downloads_in_every_format(page: Page, long_app_url: str,
+                                                                tmp_path: Path):
+    from tests.ui.conftest import LONG_NAME
+
+    page.goto(f"{long_app_url}/reports?r_targets=long-industry")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    buttons = page.get_by_test_id("stDownloadButton")
+    expect(buttons).to_have_count(6, timeout=60_000)
+    sizes = {}
+    for i in range(6):
+        with page.expect_download(timeout=120_000) as info:
+            buttons.nth(i).get_by_role("button").click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        sizes[target.suffix] = target.stat().st_size
+        data = target.read_bytes()
+        if target.suffix in (".json", ".md", ".html"):
+            assert LONG_NAME in data.decode("utf-8"), target.name
+        assert data, target.name
+    assert set(sizes) == {".html", ".pdf", ".xlsx", ".zip", ".json", ".md"}, sizes
+    assert (tmp_path / "chokepoint-report.pdf").read_bytes().startswith(b"%PDF")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_the_scenarios_url_round_trips_after_loading_an_example(page: Page, app_url: str,
+                                                               context):
+    page.goto(f"{app_url}/scenarios?disrupt=KR&sc_name=Korea")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile("Impact of .Korea"))).to_be_visible()
+    page.get_by_role("combobox", name=re.compile("bundled example")).click()
+    page.get_by_role("option", name="taiwan-strait.yaml").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Load example").click()
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name=re.compile("Impact of")).first
+    expect(heading).not_to_contain_text("Korea")
+    shown = heading.inner_text()
+    shared = page.url
+    assert "disrupt=KR" not in shared and "yaml=" in shared
+    other = context.new_page()
+    other.goto(shared)
+    wait_for_app(other)
+    expect(other.get_by_role("heading", name=re.compile("Impact of")).first).to_have_text(shown)
+    other.close()

@@ -1,35 +1,34 @@
 """Report renderers: one module per format, all fed the same :class:`analysis.report.Report`.
 
-``RENDERERS`` maps a format name to ``render(report, out_path)``; every renderer writes
+``RENDERERS`` maps a format name to the ``module:function`` of its
+``render(report, out_path)``, imported on first use (matplotlib, reportlab and openpyxl take
+a second to load, which a command that writes no report should not pay); every renderer writes
 atomically (a temporary file renamed into place).  ``render_bytes`` gives the file's bytes
 for the app's download buttons.  Adding a format is one module and one line here.
 """
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.report import Report
-from ui.reports.as_csv import render_csv
-from ui.reports.as_html import render_html
-from ui.reports.as_json import render_json
-from ui.reports.as_markdown import render_markdown
-from ui.reports.as_pdf import render_pdf
-from ui.reports.as_xlsx import render_xlsx
+if TYPE_CHECKING:
+    from analysis.report import Report
 
 __all__ = ["RENDERERS", "SUFFIXES", "MEDIA_TYPES", "render", "render_bytes", "format_for"]
 
-Renderer = Callable[[Report, Path], None]
+Renderer = Callable[["Report", Path], None]
 
-RENDERERS: dict[str, Renderer] = {
-    "html": render_html,
-    "pdf": render_pdf,
-    "xlsx": render_xlsx,
-    "csv": render_csv,
-    "json": render_json,
-    "md": render_markdown,
+RENDERERS: dict[str, str] = {
+    "html": "ui.reports.as_html:render_html",
+    "pdf": "ui.reports.as_pdf:render_pdf",
+    "xlsx": "ui.reports.as_xlsx:render_xlsx",
+    "csv": "ui.reports.as_csv:render_csv",
+    "json": "ui.reports.as_json:render_json",
+    "md": "ui.reports.as_markdown:render_markdown",
 }
 
 SUFFIXES: dict[str, str] = {
@@ -52,7 +51,9 @@ def format_for(out: Path) -> str | None:
 
 def render(report: Report, fmt: str, out: Path) -> None:
     """Write ``report`` as ``fmt`` to ``out`` (``KeyError`` for an unknown format)."""
-    RENDERERS[fmt](report, Path(out))
+    module, _, function = RENDERERS[fmt].partition(":")
+    renderer: Renderer = getattr(importlib.import_module(module), function)
+    renderer(report, Path(out))
 
 
 def render_bytes(report: Report, fmt: str, filename: str | None = None) -> bytes:

@@ -7,7 +7,9 @@ import streamlit as st
 from analysis.neighbourhood import DIRECTIONS
 from graph.model import NodeKind
 from ui import app_state
-from ui.graph_view import HEIGHT_PX, legend_html
+from ui.graph_view import BUDGET, HEIGHT_PX, legend_html
+
+LAYOUTS = ["tiered", "force"]
 
 st.title("Explore")
 view = app_state.current()
@@ -22,6 +24,10 @@ chosen = st.session_state["node"]
 if chosen not in graph and not query and view.targets():
     chosen = view.targets()[0]  # start where policy questions start: an industry
 options = matches["id"].tolist()
+if query and options and chosen not in options:
+    # a new search (Enter in the box) re-centres on its best match
+    chosen = options[0]
+    st.session_state["node"] = chosen
 if chosen in graph and chosen not in options:
     options.insert(0, chosen)
 if not options:
@@ -52,7 +58,14 @@ app_state.from_url("countries", [], options=country_ids, many=True)
 countries = country_col.multiselect("Only nodes in these countries", country_ids,
                                     key="countries", placeholder="all countries",
                                     format_func=lambda c: f"{view.name(c)} ({c})")
-app_state.to_url("q", "node", "depth", "dir", "cap", "kinds", "countries")
+layout_col, _ = st.columns([1, 3])
+app_state.from_url("layout", "tiered", options=LAYOUTS)
+layout = layout_col.segmented_control(
+    "Layout", LAYOUTS, key="layout", required=True,
+    help="tiered: countries → suppliers → inputs → chips → software → models → industries, "
+         "left to right; force: a physics layout that groups what is linked")
+app_state.from_url("expand", [], many=True)
+app_state.to_url("q", "node", "depth", "dir", "cap", "kinds", "countries", "layout", "expand")
 
 shape = dict(depth=int(depth), direction=direction or "both", kinds=kinds,
              countries=countries, cap=int(cap))
@@ -67,14 +80,19 @@ elif len(nbhd.nodes) == 1:
 spofs = set(view.spofs([centre])[centre])
 importance = view.importance()
 spof_counts = view.spof_counts()
-st.iframe(view.neighbourhood_html(centre, **shape), height=HEIGHT_PX + 20)
+dark = app_state.dark_theme()
+st.iframe(view.neighbourhood_html(centre, **shape, layout=layout or "tiered", dark=dark,
+                                  expand=st.session_state["expand"]), height=HEIGHT_PX + 20)
+if len(nbhd.nodes) > BUDGET:
+    st.caption(f"More than {BUDGET:,} nodes: the far part is drawn as groups (boxes); click "
+               "a group to draw its members, click any node to make it the centre.")
 st.markdown(legend_html(), unsafe_allow_html=True)
 st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
            f"{len(spofs):,} single points of failure of the centre in the whole graph.")
 table = pd.DataFrame({
     "name": [view.name(n) for n in nbhd.nodes],
     "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
-    "capacity loss": [importance.get(n, 0.0) for n in nbhd.nodes],
+    "capacity loss": [app_state.loss_text(importance, n) for n in nbhd.nodes],
     "SPOF of centre": [n in spofs for n in nbhd.nodes],
     "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
     "hops": [nbhd.distance[n] for n in nbhd.nodes],
@@ -84,9 +102,9 @@ st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1)
              column_config={
     "name": st.column_config.TextColumn(width="large"),
     "kind": st.column_config.TextColumn(),
-    "capacity loss": st.column_config.ProgressColumn(
-        width="medium", help="mean capacity loss over industries if removed",
-        format="percent", min_value=0.0, max_value=1.0),
+    "capacity loss": st.column_config.TextColumn(
+        width="small", help="mean capacity loss over industries if removed; not ranked: no "
+                            "industry depends on it"),
     "SPOF of centre": st.column_config.CheckboxColumn(
         "SPOF", width="small", help="single point of failure of the centre"),
     "SPOF of industries": st.column_config.NumberColumn(

@@ -1,5 +1,6 @@
-"""Data: where the graph came from (sources, ingest runs, validation errors), how much of
-each market the data names (coverage), and — when the setting allows it — ingest a file."""
+"""Data: where the graph came from (sources, ingest runs, validation errors), where its
+sources disagree (conflicts), how much of each market the data names (coverage), and — when
+the setting allows it — ingest a file."""
 
 import tempfile
 from pathlib import Path
@@ -44,6 +45,22 @@ for run in failed:
     with st.expander(f"{app_state.plain(app_state.shown(run.source))} · "
                      f"{app_state.when(run.started)} · refused"):
         st.text(run.error or "no message recorded")
+
+st.subheader("Conflicts between sources")
+conflicts = view.conflicts()
+if conflicts.empty:
+    st.success("The sources do not disagree: no property and no list of shares is given "
+               "two ways.")
+else:
+    shares = conflicts["property"].str.endswith(" shares")
+    a, b = st.columns(2)
+    a.metric("conflicts", f"{len(conflicts):,}")
+    b.metric("items with two lists of shares", f"{int(shares.sum()):,}")
+    st.caption("Where sources disagree, the highest-priority source wins (equal priorities: "
+               "the newest run); an item's shares all come from one source, and the other "
+               "sources' suppliers of it are kept but not counted. Lists of shares first.")
+    st.dataframe(pd.concat([conflicts[shares], conflicts[~shares]]), hide_index=True,
+                 column_config={"other sources": st.column_config.TextColumn(width="large")})
 
 st.subheader("Coverage")
 coverage = view.coverage()

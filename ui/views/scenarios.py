@@ -122,11 +122,17 @@ if result is not None:
         st.session_state[KEPT][result.name] = ran
     st.subheader(f"Impact of “{app_state.plain(result.name)}”")
     st.metric("Mean capacity loss over its targets", app_state.pct(result.mean_capacity_loss))
+    st.caption("By region (targets' headquarters): " + "; ".join(
+        f"{r} {n} target{'s' * (n != 1)} {app_state.pct(loss)}"
+        for r, (n, loss) in result.loss_by_region().items()))
     impact = pd.DataFrame([{
-        "target": app_state.shown(t.name), "capacity loss": t.capacity_loss,
+        "target": app_state.shown(t.name), "region": result.regions.get(t.id, "?"),
+        "capacity loss": t.capacity_loss,
         "availability": t.availability, "baseline": t.baseline, "change": t.change,
+        "data": "incomplete" if t.unmodelled else "",
         "hit by": ", ".join(f"{app_state.shown(d.name)} ({d.cause}, {app_state.pct(d.loss)})"
                             for d in t.drivers[:5]),
+        "why": " → ".join(app_state.shown(view.name(n)) for n in t.path),
         "id": t.id} for t in result.targets])
     st.dataframe(app_state.points(impact, "capacity loss", "availability", "baseline", "change"),
                  hide_index=True, column_config={
@@ -134,7 +140,11 @@ if result is not None:
         "capacity loss": app_state.pct_column(bar=True),
         "availability": app_state.pct_column(), "baseline": app_state.pct_column(),
         "change": app_state.pct_column(),
-        "hit by": st.column_config.TextColumn(width="large")})
+        "data": st.column_config.TextColumn(
+            help="incomplete: the target depends on an item the data gives no inputs for"),
+        "hit by": st.column_config.TextColumn(width="large"),
+        "why": st.column_config.TextColumn("why (path through the binding inputs)",
+                                           width="large")})
 
 st.subheader("Compare")
 kept = st.session_state[KEPT]
