@@ -33,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.capacity import CapacityModel
-from analysis.chokepoints import Chokepoint, chokepoints, dependency_path
+from analysis.chokepoints import Chokepoint, binding_path, chokepoints, dependency_path
 from analysis.concentration import (
     Concentration,
     PerspectiveItem,
@@ -51,6 +51,7 @@ from analysis.spof import single_points_of_failure
 from analysis.structure import compile_structure
 from analysis.timeline import ChokepointTimeline, chokepoints_over_time, scenario_over_time
 from analysis.trust import SpofDetail, assumption_edges, spof_details
+from graph.urls import redact_text
 
 __all__ = [
     "Cell",
@@ -237,7 +238,7 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
     if gaps:
         tables.append(_coverage_table(graph, model, gaps))
     if result is not None:
-        tables.append(_scenario_table(result))
+        tables.append(_scenario_table(graph, result))
     if countries:
         tables.append(_perspective_table(seen_from[:top], countries))
     if timeline is not None:
@@ -397,12 +398,12 @@ def _concentration_table(items: list[Concentration]) -> Table:
                   "percent", "int", "percent"))
 
 
-def _scenario_table(result: ScenarioResult) -> Table:
+def _scenario_table(graph: nx.MultiDiGraph, result: ScenarioResult) -> Table:
     rows = tuple((t.id, t.name, result.regions.get(t.id, "?"), _round(t.baseline),
                   _round(t.availability), _round(t.capacity_loss),
                   "incomplete" if t.unmodelled else "",
                   "; ".join(f"{d.name} ({d.cause}, {_pct(d.loss)})" for d in t.drivers[:3]),
-                  PATH_ARROW.join(t.path))
+                  PATH_ARROW.join(_name(graph, n) for n in t.path))
                  for t in sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id)))
     return Table("scenario", f"Scenario impact: {result.name}",
                  ("target", "name", "region", "baseline", "availability", "capacity loss",
@@ -479,7 +480,8 @@ RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "cha
 
 
 def _run_dict(run: Any) -> dict[str, Any]:
-    return dict(run.as_dict() if hasattr(run, "as_dict") else run)
+    found = dict(run.redacted().as_dict() if hasattr(run, "redacted") else run)
+    return {k: redact_text(v) if isinstance(v, str) else v for k, v in found.items()}
 
 
 def _runs_table(runs: list[dict[str, Any]]) -> Table:
@@ -548,7 +550,10 @@ def _subgraph(graph: nx.MultiDiGraph, targets: list[str], ranked: list[Chokepoin
     shown = [c for c in ranked[:PICTURE_CHOKEPOINTS] if c.path]
     paths = [c.path for c in shown]
     if shown:
-        reach = (dependency_path(model, t, shown[0].id) for t in targets[:PICTURE_TARGETS])
+        first = model.index[shown[0].id]
+        removed = model.propagate({first: 1.0}, (first,))
+        reach = (binding_path(model, removed, t, shown[0].id) or
+                 dependency_path(model, t, shown[0].id) for t in targets[:PICTURE_TARGETS])
         paths += [p for p in reach if p]
     layer: dict[str, int] = {}
     for path in paths:
@@ -590,16 +595,16 @@ class _Facts:
     def scope(self) -> str:
         g = self.graph
         grouped = regions(g, self.targets)
-        where = ""
-        if len(grouped) > 1:
-            where = " By headquarters: " + ", ".join(
-                f"{len(m)} in {r}" for r, m in grouped.items()) + \
-                "; results are also given per region."
-        return (f"The graph holds {g.number_of_nodes()} nodes and {g.number_of_edges()} "
+        text = (f"The graph holds {g.number_of_nodes()} nodes and {g.number_of_edges()} "
                 f"relationships; this report looks at {len(self.targets)} target"
-                f"{'s' * (len(self.targets) != 1)}"
-                + (f" ({_names(g, self.targets[:5])}{', …' if len(self.targets) > 5 else ''})."
-                   if self.targets else ".") + where)
+                f"{'s' * (len(self.targets) != 1)}")
+        if len(grouped) > 1:
+            return text + (": by headquarters " + ", ".join(
+                f"{len(m)} in {r}" for r, m in grouped.items())
+                + " (results are also given per region).")
+        if len(self.targets) <= 5:
+            return text + (f" ({_names(g, self.targets)})." if self.targets else ".")
+        return text + f" ({_names(g, self.targets[:5])}, …)."
 
     def chokepoints(self) -> str:
         if not self.every:
@@ -660,7 +665,7 @@ class _Facts:
         if knife:
             nodes = sorted({d.id for _, d in knife})
             example = knife[0][1]
-            text += (f" {len(knife)} of them are knife-edge results ({', '.join(nodes[:4])}): "
+            text += (f" {len(knife)} of the SPOFs are knife-edge results ({', '.join(nodes[:4])}): "
                      f"e.g. {_name(self.graph, example.id)} is a SPOF only because "
                      f"{_margin(self.graph, example)}.")
         return text
@@ -756,7 +761,7 @@ METHODOLOGY = (
         "Unknown is not zero and not equal: an item with no listed shares has no HHI (unless "
         "the equal split is asked for), and an item the data gives no inputs for is "
         "unmodelled; results that depend on it are marked incomplete. Where sources disagree, "
-        "shares carry a range, and `--uncertainty N` reports each chokepoint's 5-95 % loss "
+        "shares carry a range, and the --uncertainty option reports each chokepoint's 5-95 % loss "
         "interval and its chance of staying in the top k.")),
     Section("Concentration", (
         "The Herfindahl–Hirschman index (HHI) sums the squared percentage shares: 10,000 "

@@ -78,17 +78,25 @@ class Rule:
 
 
 def _share_rule(kind: str, entries: tuple[tuple[str, float], ...],
-                threshold: float, held: tuple[tuple[str, float], ...] = ()) -> Rule | None:
-    """The rule over ``entries``; ``held`` entries count as up and lower the need (no rule
-    when they meet it on their own)."""
-    count = len(entries) + len(held)
+                threshold: float) -> Rule:
+    members = tuple(member for member, _ in entries)
     weights = tuple(round(share * SHARE_SCALE) for _, share in entries)
-    held_weight = sum(round(share * SHARE_SCALE) for _, share in held)
-    need = max(1, round(min(threshold, 1.0) * SHARE_SCALE) - count)
-    need = min(need, max(sum(weights) + held_weight, 1)) - held_weight
-    if held and need <= 0:
+    need = max(1, round(min(threshold, 1.0) * SHARE_SCALE) - len(entries))
+    return Rule(kind, members, weights, min(need, max(sum(weights), 1)))
+
+
+def _held_share_rule(kind: str, entries: tuple[tuple[str, float], ...], threshold: float,
+                     held: tuple[tuple[str, float], ...]) -> Rule | None:
+    """The rule over ``entries`` and ``held`` with the held ones always up: they leave the
+    rule and lower its need (no rule when they meet it on their own)."""
+    if not held:
+        return _share_rule(kind, entries, threshold)
+    rule = _share_rule(kind, (*entries, *held), threshold)
+    held_weight = sum(rule.weights[len(entries):])
+    if rule.need - held_weight <= 0:
         return None
-    return Rule(kind, tuple(member for member, _ in entries), weights, need)
+    return Rule(kind, rule.members[:len(entries)], rule.weights[:len(entries)],
+                rule.need - held_weight)
 
 
 def node_rules(node: NodeSupply) -> tuple[Rule, ...]:
@@ -97,11 +105,11 @@ def node_rules(node: NodeSupply) -> tuple[Rule, ...]:
         Rule(f"requires:{g.name}", g.members, (1,) * len(g.members), g.min_required)
         for g in node.groups]
     if node.suppliers or node.held_suppliers:
-        rules.append(_share_rule("supply", node.suppliers, node.min_supply_share,
-                                 node.held_suppliers))
+        rules.append(_held_share_rule("supply", node.suppliers, node.min_supply_share,
+                                      node.held_suppliers))
     if node.locations or node.held_locations:
-        rules.append(_share_rule("location", node.locations, node.min_supply_share,
-                                 node.held_locations))
+        rules.append(_held_share_rule("location", node.locations, node.min_supply_share,
+                                      node.held_locations))
     return tuple(rule for rule in rules if rule is not None)
 
 

@@ -17,6 +17,7 @@ from graph.integrity import check_plan
 from graph.merge import Conflict
 from graph.model import Batch, Node, NodeKind, Relationship, RelKind
 from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
+from graph.urls import redact_text
 from graph.validate import validate_batch
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ class RunRecord:
     error: str | None = None
     origin: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def redacted(self) -> RunRecord:
+        """This record with credentials dropped from every URL in its texts (records written
+        before URLs were redacted on the way in may hold them)."""
+        details = {k: redact_text(v) if isinstance(v, str) else v
+                   for k, v in self.details.items()}
+        return replace(self, error=self.error and redact_text(self.error),
+                       origin=self.origin and redact_text(self.origin), details=details)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -159,6 +159,15 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
     if chokepoint.get("spof_count"):
         words.append(f"It is a single point of failure of {int(chokepoint['spof_count']):,} "
                      "target(s).")
+    if chokepoint.get("rests_on_assumptions"):
+        words.append("It **rests on assumptions**: without the relationships marked as "
+                     "modelling assumptions its loss is "
+                     f"{pct(chokepoint.get('facts_only_loss'))}.")
+    elif chokepoint.get("facts_only_loss") is not None:
+        words.append("It holds on facts alone: without the relationships marked as "
+                     f"modelling assumptions its loss is {pct(chokepoint['facts_only_loss'])}.")
+    if chokepoint.get("by_region"):
+        words.append(f"Loss by region: {plain(chokepoint['by_region'])}.")
     st.markdown(" ".join(words))
     extra = {label: chokepoint[key] for key, label in EXTRA_WHY.items()
              if chokepoint.get(key) not in (None, "", [], {})}

@@ -15,7 +15,7 @@ import click
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
 from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -64,17 +64,21 @@ def run_command(settings: Any, file: Path, other: Path | None, horizon: str | No
     and the nodes that account for each loss.  With several horizons, each target's loss
     curve: how much is lost, and for how long."""
     from analysis.capacity import CapacityModel
-    from analysis.scenario import load_scenario
+    from analysis.scenario import check_scenario, load_scenario
     from analysis.timeline import scenario_over_time
 
+    # The files first: a bad scenario is refused (exit 2) before the store is even opened.
+    scenarios = [load_scenario(path) for path in (file, other) if path is not None]
     graph = _graph(settings)
+    for loaded in scenarios:
+        check_scenario(loaded, graph)
     horizons = chosen_horizons(graph, horizon, until)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
         model = CapacityModel.from_graph(graph)
-        first = scenario_over_time(graph, load_scenario(file, graph), horizons, model)
-        second = scenario_over_time(graph, load_scenario(other, graph), horizons, model) \
-            if other else None
+        first, *rest = (scenario_over_time(graph, loaded, horizons, model)
+                        for loaded in scenarios)
+        second = rest[0] if rest else None
     if len(horizons) > 1:
         _print_curves(horizons, first, second, fmt)
     elif second is None:
@@ -145,8 +149,8 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                  _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
                  _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
-    click.echo(region_line(result.loss_by_region()))
-    click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
+    echo(region_line(result.loss_by_region()))
+    echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 
@@ -291,9 +295,10 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                                    "name targets with --target")
     resolved = resolve_targets(graph, chosen or None)
     horizons = chosen_horizons(graph, horizon, until)
+    if draws and horizons != (0,):
+        raise click.UsageError("--uncertainty draws the shares at horizon 0 only; leave out "
+                               "--horizon and --until")
     if len(horizons) > 1:
-        if draws:
-            raise click.UsageError("--uncertainty works at one horizon; give one --horizon")
         with progress("Ranking chokepoints at each horizon") as bar:
             bar.add_task("rank", total=None)
             timeline = chokepoints_over_time(graph, chosen or None, horizons, top=top,

@@ -317,6 +317,12 @@ Fit</button><button id="cp-pause" title="Stop or restart the layout's movement">
 """
 
 
+def _plural(kind: str, count: int) -> str:
+    if count == 1 or kind in ("software",):
+        return kind
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
 def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                        spofs: Set[str] = frozenset(),
                        importance: Mapping[str, float] | None = None,
@@ -364,7 +370,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                  + (f"\n… and {len(names) - 12:,} more" if len(names) > 12 else "")
                  + "\nclick: draw them one by one")
         extra = {"level": levels[f"group:{key}"]} if tiered else {}
-        net.add_node(f"group:{key}", label=short_label(f"{len(members):,} {kind}{where}"),
+        net.add_node(f"group:{key}", label=short_label(f"{len(members):,} "
+                                                        f"{_plural(kind, len(members))}{where}"),
                      title=title, shape="box", group_key=key, centre=False,
                      color={"background": colour, "border": theme["text"]},
                      font={"size": FONT_PX, "color": "#111111", "strokeWidth": 0},

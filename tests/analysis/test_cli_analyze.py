@@ -75,7 +75,8 @@ def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
     assert code == 0
     assert json.loads(out) == {"target": "cars", "max_order": None, "truncated": False,
                                "cut_sets": [["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
-                                            ["samsung", "tsmc"]]}
+                                            ["samsung", "tsmc"]],
+                               "rests_on_assumptions": [False] * 4}
 
 
 def test_cutsets_over_countries_only(run) -> None:

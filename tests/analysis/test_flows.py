@@ -126,13 +126,10 @@ def oracle(graph: nx.MultiDiGraph, disruption: dict[str, float], blocks: list[Bl
     values = {(n, c): 1.0 for n in supply.nodes for c in classes}
 
     def home(n: str, current: dict) -> float:
-        sites = supply.nodes[n].locations
-        if not sites:
-            return current[(n, None)]
-        return sum(w * current[(n, site_class(n, k))] for k, w in sites)
+        return current[(n, None)]
 
     def a(n: str, c: str | None, current: dict) -> float:
-        return home(n, current) if supply.nodes[n].locations else current[(n, c)]
+        return current[(n, None)] if supply.nodes[n].locations else current[(n, c)]
 
     def groups(n: str, c: str | None, current: dict) -> float:
         result = 1.0
