@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ui.context import complete_node_ids
+from ui.horizons import chosen_horizons, horizon_options, with_horizons
 from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 if TYPE_CHECKING:
@@ -104,34 +105,51 @@ def _busy(text: str) -> Any:
 
 @analyze.command()
 @target_option
+@horizon_options
 @format_option()
 @click.pass_obj
-def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
+def spof(settings: Any, targets: tuple[str, ...], horizon: str | None, until: Any,
+         fmt: str) -> None:
     """Single points of failure: nodes whose failure alone takes a target down.
 
     All targets are answered in one pass.  A target is not listed as its own SPOF.  Each
     SPOF says whether it rests on modelling assumptions (it is no SPOF once the
     relationships with basis 'assumption' are left out) and, when it exists only because
     what survives falls under a threshold, the surviving share and the threshold; within
-    2 percentage points it is a knife-edge result.
+    2 percentage points it is a knife-edge result.  With several horizons, the SPOFs at
+    each (a buffer hides a SPOF until it runs out; a second source ends one once its lead
+    time has passed).
     """
     from analysis.coverage import incomplete
+    from analysis.horizon import structure_at
     from analysis.spof import single_points_of_failure
+    from analysis.structure import compile_structure
     from analysis.trust import spof_details
 
     graph, chosen = _load(settings, targets)
+    horizons = chosen_horizons(graph, horizon, until)
     with _busy("Finding single points of failure"):
-        found = single_points_of_failure(graph, chosen)
-        details = spof_details(graph, found)
+        base = compile_structure(graph)
+        every = []
+        for months in horizons:
+            structure = structure_at(base, months)
+            found = single_points_of_failure(structure, chosen)
+            every.append((found, spof_details(graph, found, structure)))
         gaps = incomplete(graph, chosen)
     if fmt == "json":
-        emit_json({"targets": found, "counts": {t: len(s) for t, s in found.items()},
-                   "incomplete": gaps,
-                   "details": {t: [d.as_dict() for d in ds] for t, ds in details.items()},
-                   "rests_on_assumptions": sum(d.rests_on_assumptions
-                                               for ds in details.values() for d in ds),
-                   "knife_edge": sum(d.knife_edge for ds in details.values() for d in ds)})
+        emit_json(with_horizons(horizons, [
+            {"targets": found, "counts": {t: len(s) for t, s in found.items()},
+             "incomplete": gaps,
+             "details": {t: [d.as_dict() for d in ds] for t, ds in details.items()},
+             "rests_on_assumptions": sum(d.rests_on_assumptions
+                                         for ds in details.values() for d in ds),
+             "knife_edge": sum(d.knife_edge for ds in details.values() for d in ds)}
+            for found, details in every]))
         return
+    if len(horizons) > 1:
+        _spof_timeline(graph, horizons, [found for found, _ in every], fmt)
+        return
+    found, details = every[0]
     rows = [(t, d, graph.nodes[d.id].get("name", ""), graph.nodes[d.id].get("kind", ""))
             for t, ds in details.items() for d in ds]
     if fmt == "csv":
@@ -171,6 +189,27 @@ def margin_text(margin: Any) -> str:
     else:
         text = f"{margin.surviving:.0f} of {margin.threshold:.0f} needed at {margin.node}"
     return text + (" (knife-edge)" if margin.knife_edge else "")
+
+
+def _spof_timeline(graph: nx.MultiDiGraph, horizons: Sequence[float],
+                   every: Sequence[dict[str, list[str]]], fmt: str) -> None:
+    """One row per (target, SPOF): the horizons at which it is one."""
+    held: dict[tuple[str, str], list[float]] = {}
+    for months, found in zip(horizons, every, strict=True):
+        for target, nodes in found.items():
+            for node in nodes:
+                held.setdefault((target, node), []).append(months)
+    if fmt == "csv":
+        emit_csv(("months", "target", "node", "name", "kind"),
+                 [(m, t, n, graph.nodes[n].get("name", ""), graph.nodes[n].get("kind", ""))
+                  for m, found in zip(horizons, every, strict=True)
+                  for t, nodes in found.items() for n in nodes])
+        return
+    emit_table("Single points of failure by horizon (months after the disruption starts)",
+               ("target", "SPOF", "kind", "SPOF at (months)"),
+               [(_label(graph, t), _label(graph, n), graph.nodes[n].get("kind", ""),
+                 ", ".join(f"{m:g}" for m in months))
+                for (t, n), months in sorted(held.items())])
 
 
 @analyze.command()
