@@ -18,7 +18,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ import streamlit as st
 from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration, perspective, rank_by_impact
+from analysis.horizon import DEFAULT_HORIZONS, capacity_at, structure_at
 from analysis.neighbourhood import Neighbourhood, neighbourhood
 from analysis.semantics import SupplyModel, build_supply_model, default_targets
 from analysis.spof import single_points_of_failure
@@ -241,8 +242,8 @@ def _graph(url: str | None, version: str) -> nx.MultiDiGraph:
 
 
 @st.cache_resource(show_spinner="Compiling the supply model…", max_entries=2)
-def _models(url: str | None, version: str
-            ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
+def _compiled(url: str | None, version: str
+              ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
     supply = build_supply_model(_graph(url, version))
     return supply, compile_structure(supply), CapacityModel(supply)
 
@@ -277,11 +278,26 @@ def _kept(url: str | None, version: str, name: str, compute: Callable[[], Any],
     return value
 
 
+@st.cache_resource(show_spinner="Reading the graph at the horizon…", max_entries=8)
+def _models(url: str | None, version: str, months: float = 0
+            ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
+    """The compiled models read ``months`` after a disruption starts (sharing the compiled
+    structure of horizon 0)."""
+    supply, structure, capacity = _compiled(url, version)
+    if not months:
+        return supply, structure, capacity
+    at = capacity_at(capacity, months)
+    return at.supply, structure_at(structure, months, at.supply), at
+
+
 @st.cache_resource(show_spinner="Finding single points of failure…", max_entries=64)
-def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[str]]:
+def _spofs(url: str | None, version: str, targets: Targets,
+           months: float = 0) -> dict[str, list[str]]:
     graph = _graph(url, version)
-    if targets:
-        return single_points_of_failure(_models(url, version)[1], list(targets))
+    graph = _graph(url, version)
+    if targets or months:
+        chosen = list(targets) if targets else default_targets(graph)
+        return single_points_of_failure(_models(url, version, months)[1], chosen)
     return _kept(url, version, "spofs", lambda: single_points_of_failure(
         _models(url, version)[1], default_targets(graph)))
 
@@ -302,18 +318,18 @@ def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
 
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
 def _chokepoints(url: str | None, version: str, targets: Targets,
-                 kinds: Kinds = None) -> pd.DataFrame:
-    if targets:
-        return _rank_chokepoints(url, version, targets, kinds)
+                 kinds: Kinds = None, months: float = 0) -> pd.DataFrame:
+    if targets or months:
+        return _rank_chokepoints(url, version, targets, kinds, months)
     name = "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
     return _kept(url, version, name, lambda: _rank_chokepoints(url, version, None, kinds),
                  frame=True)
 
 
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
-                      kinds: Kinds) -> pd.DataFrame:
+                      kinds: Kinds, months: float = 0) -> pd.DataFrame:
     graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=kinds)
+    ranked = chokepoints(graph, targets, model=_models(url, version, months)[2], kinds=kinds)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
@@ -368,11 +384,11 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
                 kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
-                dark: bool, expand: tuple[str, ...]) -> str:
+                dark: bool, expand: tuple[str, ...], months: float = 0) -> str:
     from ui.graph_view import neighbourhood_html  # pyvis: load on the first picture
 
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
-    spofs = set(_spofs(url, version, (centre,))[centre])
+    spofs = set(_spofs(url, version, (centre,), months)[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
                               importance=_importance(url, version), layout=layout, dark=dark,
                               expand=expand)
@@ -396,12 +412,13 @@ def _importance(url: str | None, version: str) -> dict[str, float]:
 
 
 @st.cache_data(show_spinner="Running the scenario…", max_entries=32)
-def _scenario(url: str | None, version: str, text: str, source: str) -> ScenarioResult:
+def _scenario(url: str | None, version: str, text: str, source: str,
+              months: float = 0) -> ScenarioResult:
     from analysis.scenario import parse_scenario, run_scenario
 
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
-    return run_scenario(graph, scenario, _models(url, version)[2])
+    return run_scenario(graph, scenario, _models(url, version, months)[2])
 
 
 @st.cache_resource(show_spinner="Building the report…", max_entries=8)
@@ -511,6 +528,12 @@ class View:
 
     url: str | None
     version: str
+    months: float = 0
+    """The horizon the view reads the graph at: months after a disruption starts."""
+
+    def at(self, months: float) -> View:
+        """The same view read ``months`` after a disruption starts."""
+        return replace(self, months=months)
 
     @property
     def store(self) -> Store:
@@ -566,7 +589,7 @@ class View:
         return self.store.runs()
 
     def spofs(self, targets: Iterable[str] | None = None) -> dict[str, list[str]]:
-        return _spofs(self.url, self.version, _key(targets))
+        return _spofs(self.url, self.version, _key(targets), self.months)
 
     def spof_counts(self) -> Counter[str]:
         """How many default targets each node is a single point of failure of."""
@@ -577,7 +600,7 @@ class View:
         """Nodes of ``kinds`` (every kind when ``None``) ranked by the capacity their removal
         costs ``targets`` (the industries when ``None``)."""
         ranked = _ranked_kinds(self.url, self.version, tuple(kinds) if kinds else None)
-        frame = _chokepoints(self.url, self.version, _key(targets), ranked)
+        frame = _chokepoints(self.url, self.version, _key(targets), ranked, self.months)
         if kinds is not None:
             frame = frame[frame["kind"].isin(list(kinds))]
             frame = frame.assign(rank=range(1, len(frame) + 1)).reset_index(drop=True)
@@ -608,10 +631,10 @@ class View:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
                            tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
-                           tuple(sorted(expand)))
+                           tuple(sorted(expand)), self.months)
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
-        return _scenario(self.url, self.version, text, source)
+        return _scenario(self.url, self.version, text, source, self.months)
 
     def compare(self, first: str, second: str) -> pd.DataFrame:
         """Two scenario texts run and set side by side, per target."""
@@ -679,7 +702,7 @@ class View:
         """One shortest dependency path ``target → … → node`` (empty if none)."""
         from analysis.chokepoints import dependency_path
 
-        model = _models(self.url, self.version)[2]
+        model = _models(self.url, self.version, self.months)[2]
         if target not in model.index or node not in model.index:
             return []
         return list(dependency_path(model, target, node))
@@ -771,6 +794,22 @@ def to_url(*keys: str) -> None:
             st.query_params[key] = [str(v) for v in value]
         else:
             st.query_params[key] = str(value)
+
+
+def horizon_control() -> float:
+    """A horizon picker (months after a disruption starts), kept in the URL as ``months``."""
+    from_url("months", 0, options=list(DEFAULT_HORIZONS), cast=_months)
+    months = st.select_slider(
+        "Months after the disruption starts", list(DEFAULT_HORIZONS), key="months",
+        help="0: at once. Later, stocks (inventory, installed tools, released models) run "
+             "out and alternatives with a lead time (second sources, new fabs, ports) arrive.")
+    to_url("months")
+    return float(months)
+
+
+def _months(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def seed_scenarios() -> dict[str, str]:

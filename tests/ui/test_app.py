@@ -131,7 +131,7 @@ def test_chokepoints_per_target_from_the_url(app):
 
 
 def test_scenarios_build_run_keep_and_compare(app):
-    open_page(app, "scenarios")
+    open_page(app, "scenarios", months="12")  # the seeds' stocks cushion the first months
     app.multiselect(key="disrupt").select("TW")
     app.text_input(key="sc_name").input("Taiwan")
     app.button[0].click().run()          # the form's "Build and run"
@@ -151,7 +151,8 @@ def test_scenarios_build_run_keep_and_compare(app):
 
 
 def test_scenarios_from_a_shared_link_run_at_once(app):
-    open_page(app, "scenarios", disrupt=["TW"], block_from=["US"], block_to=["CN"])
+    open_page(app, "scenarios", disrupt=["TW"], block_from=["US"], block_to=["CN"],
+              months="12")
     assert "block:" in app.text_area(key="scenario_text").value
     assert app.dataframe[0].value["capacity loss"].max() > 0
 
@@ -250,7 +251,7 @@ def test_data_upload_dry_run_reports_what_would_change(app, monkeypatch):
 
 
 def test_scenarios_load_an_uploaded_yaml(app):
-    open_page(app, "scenarios")
+    open_page(app, "scenarios", months="12")  # the seeds' stocks cushion the first months
     text = b"name: Korean memory\ndisrupt:\n  - {country: KR}\n"
     app.file_uploader[0].set_value(("kr.yaml", text, "application/x-yaml")).run()
     assert not app.exception
@@ -429,3 +430,32 @@ def test_on_a_big_graph_items_are_ranked_only_when_asked(app_store_url, tmp_path
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_chokepoints_at_a_horizon_from_the_url(app):
+    # The seeds hold about a year of installed tools: ASML costs nothing at once and is the
+    # top chokepoint after twelve months.
+    open_page(app, "chokepoints", months="12")
+    assert app.select_slider(key="months").value == 12
+    assert app.dataframe[0].value["id"].iloc[0] in {"NL", "asml"}
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert "asml" not in set(app.dataframe[0].value["id"])
+    assert app.query_params.get("months") in ("0", ["0"])
+
+
+def test_scenarios_run_at_the_horizon_of_the_url(app):
+    open_page(app, "scenarios", disrupt=["TW"], months="12")
+    assert app.select_slider(key="months").value == 12
+    later = app.dataframe[0].value["capacity loss"].max()
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert app.dataframe[0].value["capacity loss"].max() < later
+
+
+def test_explore_rings_the_spofs_at_the_horizon_of_the_url(app):
+    open_page(app, "explore", node="us-automotive", depth="6", dir="upstream", months="12")
+    later = app.dataframe[0].value["SPOF of centre"].sum()
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert app.dataframe[0].value["SPOF of centre"].sum() < later
