@@ -9,6 +9,7 @@ JSON is exactly that document, with several a list of them.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +84,16 @@ def _number(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def _emit_documents(documents: list[dict[str, Any]]) -> None:
+def _emit_documents(documents: list[dict[str, Any]],
+                    graph: nx.MultiDiGraph | None = None) -> None:
+    """One document per target (the document itself for one target); with ``graph``, each
+    names the unmodelled items its target depends on (``"unmodelled_inputs"``, when any)."""
+    if graph is not None:
+        from analysis.coverage import incomplete
+
+        gaps = incomplete(graph, [d["target"] for d in documents])
+        documents = [{**d, "unmodelled_inputs": gaps[d["target"]]} if d["target"] in gaps
+                     else d for d in documents]
     emit_json(documents[0] if len(documents) == 1 else documents)
 
 
@@ -164,9 +174,10 @@ def incomplete_note(gaps: dict[str, list[str]]) -> None:
     """One line naming the targets whose results depend on unmodelled items."""
     if gaps:
         items = sorted({i for found in gaps.values() for i in found})
-        echo(f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled "
-                   f"item(s) ({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); "
-                   "see `chokepoint analyze coverage`.")
+        echo(textwrap.fill(
+            f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled item(s) "
+            f"({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); see `chokepoint "
+            "analyze coverage`.", 80))
 
 
 def margin_text(margin: Any) -> str:
@@ -238,7 +249,7 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         resting = [cut_sets_resting(graph, r.target, r.cut_sets) for r in results]
     if fmt == "json":
         _emit_documents([{**r.to_json(), "rests_on_assumptions": flags}
-                         for r, flags in zip(results, resting, strict=True)])
+                         for r, flags in zip(results, resting, strict=True)], graph)
         return
     if fmt == "csv":
         emit_csv(("target", "order", "nodes", "rests_on_assumptions"),
@@ -285,7 +296,7 @@ def probability(settings: Any, targets: tuple[str, ...], method: str, samples: i
         results = [failure_probability(graph, t, method=method,  # type: ignore[arg-type]
                                        samples=samples, seed=seed) for t in chosen]
     if fmt == "json":
-        _emit_documents([r.to_json() for r in results])
+        _emit_documents([r.to_json() for r in results], graph)
         return
     rows = [(r.target, r.probability, r.method,
              *(r.interval if r.interval else ("", "")), r.samples or "") for r in results]
@@ -315,7 +326,7 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     with _busy("Computing importance measures"):
         results = [importance_measures(graph, t) for t in chosen]
     if fmt == "json":
-        _emit_documents([r.to_json() for r in results])
+        _emit_documents([r.to_json() for r in results], graph)
         return
     if fmt == "csv":
         emit_csv(("target", "id", "name", "birnbaum", "fussell_vesely", "raw", "rrw"),

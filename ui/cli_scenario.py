@@ -6,6 +6,7 @@ The commands read the graph from the configured store, call ``analysis/`` and pr
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,10 +139,12 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
         emit_json(result.as_dict())
         return
     if fmt == "csv":
-        emit_csv(("target", "name", "availability", "capacity_loss", "baseline_availability",
-                  "drivers"),
-                 [(t.id, t.name, t.availability, t.capacity_loss, t.baseline,
-                   ";".join(d.id for d in t.drivers)) for t in result.targets])
+        emit_csv(("target", "name", "region", "availability", "capacity_loss",
+                  "baseline_availability", "incomplete", "drivers", "path"),
+                 [(t.id, t.name, result.regions.get(t.id, "?"), t.availability,
+                   t.capacity_loss, t.baseline, bool(t.unmodelled),
+                   ";".join(d.id for d in t.drivers), " > ".join(t.path))
+                  for t in result.targets])
         return
     emit_table(f"Scenario: {result.name} (mean loss {_pct(result.mean_capacity_loss)})",
                ("target", "avail.", "loss", "accounted for by"),
@@ -149,8 +152,9 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                  _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
                  _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
-    echo(region_line(result.loss_by_region()))
-    echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
+    for line in (region_line(result.loss_by_region()),
+                 tie_line({t.id: t.capacity_loss for t in result.targets})):
+        echo(textwrap.fill(line, 80))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 
