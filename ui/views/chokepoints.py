@@ -12,6 +12,7 @@ SHOWN = 1_000
 
 st.title("Chokepoints")
 view = app_state.current()
+view = view.at(app_state.horizon_control())
 st.caption("A chokepoint's removal (full disruption) costs its targets capacity. Capacity loss "
            "is averaged over the chosen targets; ties go to nodes that are single points of "
            "failure (SPOFs) of more targets. Select a row to see why: the path from the "
