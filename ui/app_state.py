@@ -54,7 +54,7 @@ MAX_PROBLEMS_SHOWN = 50
 ALL_TARGETS = "all"
 EMPTY_STORE = (
     "The store is empty: there is nothing to analyse yet. Fill it on the command line with "
-    "`chokepoint ingest seeds` (the bundled sample graph) or `chokepoint ingest tabular "
+    "`chokepoint seed` (the bundled AI supply-chain data) or `chokepoint ingest tabular "
     "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
     "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
 PERCENT = "%.1f%%"
@@ -138,8 +138,8 @@ WHY_COLUMNS: dict[str, Any] = {
     "dependent": st.column_config.TextColumn(width=170),
     "depends on": st.column_config.TextColumn(width=170),
     "relationship": st.column_config.TextColumn(width=115),
-    "share": st.column_config.NumberColumn(format=PERCENT, width=65,
-                                           help="the supplier's or place's share of the item"),
+    "share": st.column_config.TextColumn(width=65,
+                                         help="the supplier's or place's share of the item"),
     "citation": st.column_config.TextColumn(width=360),
     "as of": st.column_config.TextColumn(width=75)}
 # Fields a chokepoint may carry beyond its loss, shown when present: persistence over
@@ -187,7 +187,7 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
         return
     st.caption("The path that carries the loss, from the target hurt most down to the node: "
                + " → ".join(plain(view.name(n)) for n in ids))
-    st.dataframe(points(view.explain(ids), "share"), hide_index=True, column_config=WHY_COLUMNS)
+    st.dataframe(view.explain(ids), hide_index=True, column_config=WHY_COLUMNS)
 
 
 def loss_text(importance: Mapping[str, float], node: str) -> str:
@@ -302,19 +302,34 @@ def _spofs(url: str | None, version: str, targets: Targets,
         _models(url, version)[1], default_targets(graph)))
 
 
+RANK_ALL_KINDS_NODES = 5_000
+"""Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
+there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
+Kinds = tuple[str, ...] | None
+
+
+def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
+    """The kinds to rank for a request of ``kinds``: every kind on a small graph (the one
+    ranking then serves every request), else just those asked for."""
+    if _graph(url, version).number_of_nodes() <= RANK_ALL_KINDS_NODES:
+        return None
+    return kinds if kinds is None else tuple(sorted(kinds))
+
+
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
 def _chokepoints(url: str | None, version: str, targets: Targets,
-                 months: float = 0) -> pd.DataFrame:
+                 kinds: Kinds = None, months: float = 0) -> pd.DataFrame:
     if targets or months:
-        return _rank_chokepoints(url, version, targets, months)
-    return _kept(url, version, "chokepoints", lambda: _rank_chokepoints(url, version, None),
+        return _rank_chokepoints(url, version, targets, kinds, months)
+    name = "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
+    return _kept(url, version, name, lambda: _rank_chokepoints(url, version, None, kinds),
                  frame=True)
 
 
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
-                      months: float = 0) -> pd.DataFrame:
+                      kinds: Kinds, months: float = 0) -> pd.DataFrame:
     graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version, months)[2], kinds=None)
+    ranked = chokepoints(graph, targets, model=_models(url, version, months)[2], kinds=kinds)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
@@ -383,11 +398,13 @@ def _graph_html(url: str | None, version: str, centre: str, depth: int, directio
 def _importance(url: str | None, version: str) -> dict[str, float]:
     """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
     def compute() -> dict[str, float]:
-        frame = _chokepoints(url, version, None)
+        kinds = _ranked_kinds(url, version, DEFAULT_KINDS)
+        frame = _chokepoints(url, version, None, kinds)
         model = _models(url, version)[2]
         targets = default_targets(_graph(url, version))
         reach = upstream(model, [model.index[t] for t in targets if t in model.index])
-        loss = {model.ids[i]: 0.0 for i in reach}
+        loss = {model.ids[i]: 0.0 for i in reach
+                if kinds is None or model.supply.nodes[model.ids[i]].kind in kinds}
         loss.update(zip(frame["id"], map(float, frame["capacity_loss"]), strict=True))
         return loss
 
@@ -582,7 +599,8 @@ class View:
                     kinds: Iterable[str] | None = DEFAULT_KINDS) -> pd.DataFrame:
         """Nodes of ``kinds`` (every kind when ``None``) ranked by the capacity their removal
         costs ``targets`` (the industries when ``None``)."""
-        frame = _chokepoints(self.url, self.version, _key(targets), self.months)
+        ranked = _ranked_kinds(self.url, self.version, tuple(kinds) if kinds else None)
+        frame = _chokepoints(self.url, self.version, _key(targets), ranked, self.months)
         if kinds is not None:
             frame = frame[frame["kind"].isin(list(kinds))]
             frame = frame.assign(rank=range(1, len(frame) + 1)).reset_index(drop=True)
@@ -590,7 +608,8 @@ class View:
 
     def importance(self) -> dict[str, float]:
         """Node id → mean capacity loss across all default targets when it is removed, for
-        every node of any kind upstream of an industry; other nodes are not ranked."""
+        every node upstream of an industry (on graphs above ``RANK_ALL_KINDS_NODES`` nodes,
+        suppliers and countries only); other nodes are not ranked."""
         return _importance(self.url, self.version)
 
     def concentration(self) -> pd.DataFrame:
@@ -671,7 +690,8 @@ class View:
                 rows.append({
                     "dependent": self.name(a), "depends on": self.name(b),
                     "relationship": str(data.get("kind", kind)),
-                    "share": data.get("share"),
+                    "share": pct(data.get("share")) if data.get("share") is not None
+                    else "",
                     "citation": shown(data.get("citation") or
                                       graph.nodes[b].get("citation") or ""),
                     "as of": str(data.get("as_of") or graph.nodes[b].get("as_of") or "")})

@@ -269,7 +269,7 @@ def test_every_page_on_an_empty_store_says_so_and_how_to_fill_it(name, empty_sto
     monkeypatch.setenv("CHOKEPOINT_STORE", empty_store_url)
     app = open_page(AppTest.from_file(str(APP), default_timeout=180), name)
     assert not app.error
-    assert any("empty" in i.value and "chokepoint ingest" in i.value for i in app.info)
+    assert any("empty" in i.value and "chokepoint seed" in i.value for i in app.info)
 
 
 def upload(app, monkeypatch, *files):
@@ -400,6 +400,36 @@ def test_analysis_results_are_kept_in_the_store_per_data_version(app_store_url, 
                                  version) is None
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_on_a_big_graph_items_are_ranked_only_when_asked(app_store_url, tmp_path, monkeypatch):
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.app_state
+    from tests.ui.conftest import APP
+
+    shutil.copy(app_store_url, tmp_path / "graph.db")
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "graph.db"))
+    monkeypatch.setattr(ui.app_state, "RANK_ALL_KINDS_NODES", 10)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        app = AppTest.from_file(str(APP), default_timeout=180)
+        open_page(app, "explore", node="nvidia-h100", depth="1", dir="upstream")
+        table = app.dataframe[0].value.set_index("id")
+        assert table.loc["hbm3", "capacity loss"] == "not ranked"  # a component
+        assert table.loc["tsmc", "capacity loss"].endswith("%") if "tsmc" in table.index \
+            else True
+        app = AppTest.from_file(str(APP), default_timeout=180)
+        open_page(app, "chokepoints", rank=["component"])
+        ranked = app.dataframe[0].value
+        assert set(ranked["kind"]) == {"component"} and ranked["capacity_loss"].max() > 0
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
 
 
 def test_chokepoints_at_a_horizon_from_the_url(app):

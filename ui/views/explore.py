@@ -106,7 +106,7 @@ table = pd.DataFrame({
     "id": list(listed)})
 st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
              column_config={
-    "name": st.column_config.TextColumn(width="large"),
+    "name": st.column_config.TextColumn(width="medium"),
     "kind": st.column_config.TextColumn(),
     "capacity loss": st.column_config.TextColumn(
         width="small", help="mean capacity loss over industries if removed; not ranked: no "
