@@ -32,12 +32,14 @@ from analysis.semantics import SupplyModel, build_supply_model
 
 __all__ = [
     "Block",
+    "upstream",
     "Availability",
     "CapacityModel",
     "availability",
     "capacity_loss",
     "country_shares",
     "TOLERANCE",
+    "upstream",
 ]
 
 TOLERANCE = 1e-9
@@ -255,3 +257,16 @@ def capacity_loss(graph: nx.MultiDiGraph, target: str,
                   blocks: Iterable[Block] = ()) -> float:
     """``1 − a(target)`` under the disruption and blocks."""
     return 1.0 - availability(graph, disruption, blocks)[target]
+
+
+def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
+    """Every node some start depends on, directly or not (the starts excluded unless
+    reachable from another start)."""
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        for j in model.inputs[stack.pop()]:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return seen

@@ -22,7 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.capacity import TOLERANCE, CapacityModel
+from analysis.capacity import TOLERANCE, CapacityModel, upstream
 from analysis.regions import mean_by_region
 from analysis.semantics import resolve_targets
 from analysis.spof import single_points_of_failure
@@ -58,19 +58,6 @@ class Chokepoint:
                 "targets_affected": self.targets_affected, "worst_target": self.worst_target,
                 "path": list(self.path), "rests_on_assumptions": self.rests_on_assumptions,
                 "facts_only_loss": self.facts_only_loss, "by_region": dict(self.by_region)}
-
-
-def upstream(model: CapacityModel, starts: Iterable[int]) -> set[int]:
-    """Every node some start depends on, directly or not (the starts excluded unless
-    reachable from another start)."""
-    seen: set[int] = set()
-    stack = list(starts)
-    while stack:
-        for j in model.inputs[stack.pop()]:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)
-    return seen
 
 
 def removal_losses(model: CapacityModel, targets: Sequence[str],

@@ -47,6 +47,7 @@ from analysis.scenario import Scenario, ScenarioResult, run_scenario
 from analysis.semantics import build_supply_model, resolve_targets
 from analysis.spof import single_points_of_failure
 from analysis.trust import SpofDetail, assumption_edges, spof_details
+from graph.urls import redact_text
 
 __all__ = [
     "Cell",
@@ -442,7 +443,8 @@ RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "cha
 
 
 def _run_dict(run: Any) -> dict[str, Any]:
-    return dict(run.as_dict() if hasattr(run, "as_dict") else run)
+    found = dict(run.redacted().as_dict() if hasattr(run, "redacted") else run)
+    return {k: redact_text(v) if isinstance(v, str) else v for k, v in found.items()}
 
 
 def _runs_table(runs: list[dict[str, Any]]) -> Table:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.errors import NotFoundError
+from graph.lookup import did_you_mean
 from graph.model import NodeKind, RelKind
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "normalise_shares",
     "default_targets",
     "resolve_targets",
+    "node_names",
 ]
 
 
@@ -184,6 +186,12 @@ def resolve_targets(graph: nx.MultiDiGraph, targets: Iterable[str] | None) -> li
     chosen = list(dict.fromkeys(targets))
     missing = [t for t in chosen if t not in graph]
     if missing:
-        raise NotFoundError(f"unknown target node(s): {', '.join(missing)}; list ids with "
-                            "`chokepoint export --format json` or search in the app")
+        raise NotFoundError(f"unknown target node(s): {', '.join(missing)}"
+                            f"{did_you_mean(node_names(graph), missing)}; list targets with "
+                            "`chokepoint targets`, find ids with `chokepoint search TEXT`")
     return chosen
+
+
+def node_names(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Each node's name by id (its id when it has none), for suggestions."""
+    return {n: str(name or n) for n, name in graph.nodes(data="name")}

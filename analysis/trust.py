@@ -25,8 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.capacity import TOLERANCE, CapacityModel
-from analysis.chokepoints import upstream
+from analysis.capacity import TOLERANCE, CapacityModel, upstream
 from analysis.spof import single_points_of_failure
 from analysis.structure import SHARE_SCALE, Rule, SupplyStructure, compile_structure
 
@@ -150,6 +149,8 @@ def cut_sets_resting(graph: nx.MultiDiGraph, target: str,
                      cut_sets: Iterable[Sequence[str]]) -> list[bool]:
     """For each cut set of ``target``: True when, without the assumption relationships, its
     failure no longer takes the target down."""
+    if not assumption_edges(graph):  # nothing to take away: every cut set stands on facts
+        return [False for _ in cut_sets]
     facts = compile_structure(facts_only(graph))
     return [not facts.is_down(target, set(s)) for s in cut_sets]
 

@@ -1,8 +1,8 @@
 """Run the real command in a child process and measure what it cost, with ``resource``.
 
 The child runs ``chokepoint ARGS`` in a wrapper that caps its address space (so a test that
-fails cannot take the machine down) and reports the CPU time and peak memory the command used,
-as the kernel counted them (``getrusage``), not by wall clock alone.
+fails cannot take the machine down) and reports the CPU time (``getrusage``) and peak resident
+memory (``VmHWM``) the command used, as the kernel counted them, not by wall clock alone.
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ except MemoryError:
     code = "MemoryError"
 finally:
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    # ru_maxrss survives exec: it starts at the forking parent's size (a long pytest run is
+    # hundreds of MiB).  The peak of this program's own memory is VmHWM, which exec resets.
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     with open(report, "w") as out:
         json.dump({{"code": code, "cpu": usage.ru_utime + usage.ru_stime,
-                   "maxrss": usage.ru_maxrss * 1024}}, out)
+                   "maxrss": peak * 1024}}, out)
 """
 
 

@@ -11,13 +11,16 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -27,8 +30,6 @@ from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration, perspective, rank_by_impact
 from analysis.neighbourhood import Neighbourhood, neighbourhood
-from analysis.report import Report, build_report
-from analysis.scenario import ScenarioResult, compare, parse_scenario, run_scenario
 from analysis.semantics import SupplyModel, build_supply_model, default_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
@@ -37,8 +38,11 @@ from graph.open import STORE_ENV, configured_store_url
 from graph.store import RunRecord, Store
 from ui.cli_app import INGEST_ENV, ingest_allowed
 from ui.context import open_configured_store
-from ui.graph_view import neighbourhood_html
 from ui.text import shown
+
+if TYPE_CHECKING:  # loaded when a page first needs them: the server answers sooner
+    from analysis.report import Report
+    from analysis.scenario import ScenarioResult
 
 __all__ = ["View", "current", "from_url", "to_url", "show_error", "plain", "ingest_allowed",
            "seed_scenarios", "INGEST_ENV", "EMPTY_STORE", "shown", "pct", "points",
@@ -159,6 +163,15 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
     if chokepoint.get("spof_count"):
         words.append(f"It is a single point of failure of {int(chokepoint['spof_count']):,} "
                      "target(s).")
+    if chokepoint.get("rests_on_assumptions"):
+        words.append("It **rests on assumptions**: without the relationships marked as "
+                     "modelling assumptions its loss is "
+                     f"{pct(chokepoint.get('facts_only_loss'))}.")
+    elif chokepoint.get("facts_only_loss") is not None:
+        words.append("It holds on facts alone: without the relationships marked as "
+                     f"modelling assumptions its loss is {pct(chokepoint['facts_only_loss'])}.")
+    if chokepoint.get("by_region"):
+        words.append(f"Loss by region: {plain(chokepoint['by_region'])}.")
     st.markdown(" ".join(words))
     extra = {label: chokepoint[key] for key, label in EXTRA_WHY.items()
              if chokepoint.get(key) not in (None, "", [], {})}
@@ -234,15 +247,54 @@ def _models(url: str | None, version: str
     return supply, compile_structure(supply), CapacityModel(supply)
 
 
+RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are then ignored
+log = logging.getLogger("chokepoint.app")
+
+
+def _kept(url: str | None, version: str, name: str, compute: Callable[[], Any],
+          frame: bool = False) -> Any:
+    """``compute()``, kept in the store per data version: the first session after an ingest
+    computes it, every later one (and every restart of the app) reads it back."""
+    store, key = _store(url), f"app:{name}:v{RESULTS_FORMAT}"
+    try:
+        raw = store.kept_result(key, version)
+    except ChokepointError:
+        raw = None
+    if raw is not None:
+        try:
+            value = json.loads(zlib.decompress(raw))
+            return pd.DataFrame(value["data"], columns=value["columns"]) if frame else value
+        except (ValueError, KeyError, TypeError, zlib.error):
+            log.warning("ignoring an unreadable kept result %s", key)
+    value = compute()
+    document = ({"columns": list(value.columns), "data": value.to_numpy().tolist()}
+                if frame else value)
+    try:
+        store.keep_result(key, version, zlib.compress(
+            json.dumps(document, default=str).encode("utf-8")))
+    except ChokepointError as exc:  # a read-only store: compute again next time
+        log.warning("cannot keep %s in the store: %s", key, exc)
+    return value
+
+
 @st.cache_resource(show_spinner="Finding single points of failure…", max_entries=64)
 def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[str]]:
     graph = _graph(url, version)
-    chosen = list(targets) if targets else default_targets(graph)
-    return single_points_of_failure(_models(url, version)[1], chosen)
+    if targets:
+        return single_points_of_failure(_models(url, version)[1], list(targets))
+    return _kept(url, version, "spofs", lambda: single_points_of_failure(
+        _models(url, version)[1], default_targets(graph)))
 
 
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
 def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
+    if targets:
+        return _rank_chokepoints(url, version, targets)
+    return _kept(url, version, "chokepoints", lambda: _rank_chokepoints(url, version, None),
+                 frame=True)
+
+
+def _rank_chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
     graph = _graph(url, version)
     ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=None)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
@@ -261,10 +313,13 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
-    loss, graph = _importance(url, version), _graph(url, version)
-    items = rank_by_impact(concentration(graph), loss)
-    return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
-                          "capacity_loss": loss.get(c.id, 0.0)} for c in items])
+    def compute() -> pd.DataFrame:
+        loss, graph = _importance(url, version), _graph(url, version)
+        items = rank_by_impact(concentration(graph), loss)
+        return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
+                              "capacity_loss": loss.get(c.id, 0.0)} for c in items])
+
+    return _kept(url, version, "concentration", compute, frame=True)
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
@@ -297,6 +352,8 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
                 kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
                 dark: bool, expand: tuple[str, ...]) -> str:
+    from ui.graph_view import neighbourhood_html  # pyvis: load on the first picture
+
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
     spofs = set(_spofs(url, version, (centre,))[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
@@ -307,17 +364,22 @@ def _graph_html(url: str | None, version: str, centre: str, depth: int, directio
 @st.cache_data(show_spinner=False, max_entries=2)
 def _importance(url: str | None, version: str) -> dict[str, float]:
     """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
-    frame = _chokepoints(url, version, None)
-    model = _models(url, version)[2]
-    targets = default_targets(_graph(url, version))
-    reach = upstream(model, [model.index[t] for t in targets if t in model.index])
-    loss = {model.ids[i]: 0.0 for i in reach}
-    loss.update(zip(frame["id"], frame["capacity_loss"], strict=True))
-    return loss
+    def compute() -> dict[str, float]:
+        frame = _chokepoints(url, version, None)
+        model = _models(url, version)[2]
+        targets = default_targets(_graph(url, version))
+        reach = upstream(model, [model.index[t] for t in targets if t in model.index])
+        loss = {model.ids[i]: 0.0 for i in reach}
+        loss.update(zip(frame["id"], map(float, frame["capacity_loss"]), strict=True))
+        return loss
+
+    return _kept(url, version, "importance", compute)
 
 
 @st.cache_data(show_spinner="Running the scenario…", max_entries=32)
 def _scenario(url: str | None, version: str, text: str, source: str) -> ScenarioResult:
+    from analysis.scenario import parse_scenario, run_scenario
+
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
     return run_scenario(graph, scenario, _models(url, version)[2])
@@ -327,6 +389,8 @@ def _scenario(url: str | None, version: str, text: str, source: str) -> Scenario
 def _report(url: str | None, version: str, targets: Targets, scenario: str | None,
             perspective_of: str | None, allies: tuple[str, ...], top: int) -> Report:
     graph, store = _graph(url, version), _store(url)
+    from analysis.report import build_report
+    from analysis.scenario import parse_scenario
     from ui.cli_report import describe_store
 
     parsed = parse_scenario(scenario, graph=graph) if scenario else None
@@ -530,6 +594,8 @@ class View:
 
     def compare(self, first: str, second: str) -> pd.DataFrame:
         """Two scenario texts run and set side by side, per target."""
+        from analysis.scenario import compare
+
         a, b = self.run_scenario(first), self.run_scenario(second)
         diff = compare(a, b).differences()
         return pd.DataFrame([{"target": t, "name": self.name(t), **d} for t, d in diff.items()])

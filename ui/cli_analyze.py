@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress
+from ui.context import complete_node_ids
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,7 +44,7 @@ def facts_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def analysis_graph(settings: Any) -> nx.MultiDiGraph:
     """The stored graph, without its assumption relationships under ``--facts-only``."""
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     if getattr(settings, "facts_only", False):
         from analysis.trust import facts_only
 
@@ -59,7 +60,7 @@ def analyze() -> None:
 
 def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ID",
-                        help=TARGET_HELP)(facts_option(command))
+                        shell_complete=complete_node_ids, help=TARGET_HELP)(facts_option(command))
 
 
 def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[str]]:
@@ -155,7 +156,7 @@ def incomplete_note(gaps: dict[str, list[str]]) -> None:
     """One line naming the targets whose results depend on unmodelled items."""
     if gaps:
         items = sorted({i for found in gaps.values() for i in found})
-        click.echo(textwrap.fill(
+        echo(textwrap.fill(
             f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled item(s) "
             f"({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); see `chokepoint "
             "analyze coverage`.", 80))
@@ -269,7 +270,7 @@ def probability(settings: Any, targets: tuple[str, ...], method: str, samples: i
                  f"{r.interval[0]:.4g}–{r.interval[1]:.4g}" if r.interval else "")
                 for r in results], justify_right=("P(down)",))
     for note in dict.fromkeys(r.note for r in results if r.note):
-        click.echo(note)
+        echo(note)
 
 
 @analyze.command()
@@ -300,7 +301,7 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
                      _number(n.raw), _number(n.rrw)) for n in r.nodes],
                    justify_right=("Birnbaum", "FV", "RAW", "RRW"))
         if r.note:
-            click.echo(r.note)
+            echo(r.note)
 
 
 @analyze.command()

@@ -10,7 +10,7 @@ import click
 from graph.errors import ConfigError
 from graph.urls import redact_url
 from ui.cli_analyze import analysis_graph, facts_option
-from ui.output import err_console, progress
+from ui.output import echo, progress
 from ui.reports import RENDERERS, format_for, render
 
 __all__ = ["report"]
@@ -67,7 +67,7 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
-    store = settings.store
+    store = settings.filled_store
     graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
     with progress("Analysing and writing the report") as bar:
@@ -78,4 +78,4 @@ def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None
                               store=describe_store(store.url),
                               conflicts=len(store.conflicts()))
         render(result, chosen, out)
-    err_console().print(f"wrote {out} ({chosen})")
+    echo(f"wrote {out} ({chosen})", err=True)

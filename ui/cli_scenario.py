@@ -15,7 +15,7 @@ import click
 
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,14 +60,18 @@ def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None
     """Run scenario FILE: availability and capacity loss per target against the baseline,
     and the nodes that account for each loss."""
     from analysis.capacity import CapacityModel
-    from analysis.scenario import load_scenario, run_scenario
+    from analysis.scenario import check_scenario, load_scenario, run_scenario
 
+    # The files first: a bad scenario is refused (exit 2) before the store is even opened.
+    scenarios = [load_scenario(path) for path in (file, other) if path is not None]
     graph = _graph(settings)
+    for loaded in scenarios:
+        check_scenario(loaded, graph)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
         model = CapacityModel.from_graph(graph)
-        first = run_scenario(graph, load_scenario(file, graph), model)
-        second = run_scenario(graph, load_scenario(other, graph), model) if other else None
+        first, *rest = (run_scenario(graph, loaded, model) for loaded in scenarios)
+        second = rest[0] if rest else None
     if second is None:
         _print_result(first, fmt)
     else:
@@ -100,7 +104,7 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                 for t in result.targets], justify_right=("avail.", "loss"))
     for line in (region_line(result.loss_by_region()),
                  tie_line({t.id: t.capacity_loss for t in result.targets})):
-        click.echo(textwrap.fill(line, 80))
+        echo(textwrap.fill(line, 80))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 

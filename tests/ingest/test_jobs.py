@@ -261,7 +261,31 @@ def test_a_local_path_is_a_location_too(store: Store, tmp_path: Path) -> None:
     assert (done.status, done.added, done.origin) == ("ok", 13, str(path))
 
 
+def test_a_source_ranks_by_its_priority_and_its_new_conflicts_are_counted(
+        store: Store, tmp_path: Path) -> None:
+    curated, survey = tmp_path / "curated.json", tmp_path / "survey.json"
+    curated.write_text(json.dumps(FIVE_FABS), encoding="utf-8")
+    renamed = supply_document("fab-a", "fab-b", "fab-c", "fab-d", "fab-e")
+    renamed["nodes"][1]["name"] = "Chip X (survey spelling)"
+    survey.write_text(json.dumps(renamed), encoding="utf-8")
+    first, second = run(store, tmp_path, job("curated", str(curated), priority=50),
+                        job("survey", str(survey), priority=5))
+    assert (first.details["new_conflicts"], second.details["new_conflicts"]) == (0, 1)
+    assert {n.id: n.name for n in store.nodes()}["chip-x"] == "Chip X"
+    again, = run(store, tmp_path, job("survey", str(survey), priority=5))
+    assert again.details["new_conflicts"] == 0
+    assert recorded(store, second).details["new_conflicts"] == 1
+
+
 # -- alerts -------------------------------------------------------------------------------------
+def test_the_alert_text_counts_new_conflicts() -> None:
+    from ingest.jobs.alerts import alert_text
+
+    run_record = RunRecord("r", "survey", "2026-01-01", status="ok",
+                           details={"new_conflicts": 3})
+    assert "3 new conflict(s) between sources" in alert_text(run_record)
+
+
 def test_a_new_spof_is_posted_to_the_webhook_as_a_slack_compatible_summary(
         store: Store, upstream: Upstream, tmp_path: Path) -> None:
     upstream.serve_document("/suppliers.json", FIVE_FABS)
@@ -365,8 +389,8 @@ import ui.context
 
 opened = ui.context.open_configured_store
 
-def open_paused(url):
-    store = opened(url)
+def open_paused(url, **options):
+    store = opened(url, **options)
     install_pause(store, PauseAfter(1))
     return store
 

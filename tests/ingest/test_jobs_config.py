@@ -77,7 +77,7 @@ def test_a_webhook_can_come_from_the_environment(tmp_path: Path,
                  id="negative retries"),
     pytest.param(source("retries = true"), "key 'retries' must be an integer",
                  id="boolean retries"),
-    pytest.param(source('timeout = "soon"'), "key 'timeout' must be a positive number",
+    pytest.param(source('timeout = "soon"'), "key 'timeout' must be a number of seconds above 0",
                  id="text timeout"),
     pytest.param(source("schedul = '0 3 * * *'"), r"unknown key\(s\) 'schedul'",
                  id="misspelt key"),
@@ -98,6 +98,8 @@ def test_a_webhook_can_come_from_the_environment(tmp_path: Path,
                  id="threshold above 10000"),
     pytest.param("[defaults]\nbackoff = -2\n" + source(), r"\[defaults\]: key 'backoff'",
                  id="bad default"),
+    pytest.param(source('priority = "high"'), "key 'priority' must be an integer",
+                 id="priority not an integer"),
 ])
 def test_a_bad_jobs_file_is_refused_naming_file_and_key(tmp_path: Path, text: str,
                                                          message: str) -> None:
@@ -131,3 +133,9 @@ def test_the_next_fire_of_a_schedule_is_after_the_given_time() -> None:
     start = 1_700_000_000.0
     fire = next_fire("*/5 * * * *", start)
     assert start < fire <= start + 300 and fire % 300 == 0
+
+
+def test_a_source_may_give_its_priority(tmp_path: Path) -> None:
+    config = load_jobs_config(write(tmp_path, source("priority = 30")))
+    assert config.sources[0].priority == 30
+    assert load_jobs_config(write(tmp_path, source())).sources[0].priority is None

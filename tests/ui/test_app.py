@@ -319,15 +319,15 @@ def test_an_unexpected_failure_is_one_message_and_no_traceback(app, monkeypatch,
     def broken(*args, **kwargs):
         raise KeyError("/srv/secret/path")
 
-    monkeypatch.setattr(ui.app_state, "chokepoints", broken)
-    ui.app_state._chokepoints.clear()
+    monkeypatch.setattr(ui.app_state, "perspective", broken)
+    ui.app_state._perspective.clear()
     try:
-        app.run()  # the Overview ranks chokepoints
+        app.run()  # the Overview computes self-sufficiency
         assert not app.exception
         assert len(app.error) == 1 and "/srv/secret" not in app.error[0].value
         assert "/srv/secret/path" in caplog.text  # the detail is in the server's log
     finally:
-        ui.app_state._chokepoints.clear()
+        ui.app_state._perspective.clear()
 
 
 def test_bidi_controls_are_removed_from_shown_names():
@@ -355,3 +355,47 @@ def test_concentrated_inputs_are_items_with_ties_in_one_row():
     out = grouped_inputs(frame, 2)
     assert out["name"].tolist() == ["A, B", "C"]
     assert out["capacity_loss"].tolist() == [0.5, 0.1]
+
+
+def test_analysis_results_are_kept_in_the_store_per_data_version(app_store_url, tmp_path,
+                                                                monkeypatch):
+    """A second server process (caches empty) reads the results back instead of computing
+    them, and gets the same tables; an ingest run drops them."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.app_state
+    from graph.sqlite_store import SQLiteStore
+    from tests.ui.conftest import APP
+
+    path = tmp_path / "graph.db"
+    shutil.copy(app_store_url, path)
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    first = open_page(AppTest.from_file(str(APP), default_timeout=180), "chokepoints")
+    computed = first.dataframe[0].value
+    with SQLiteStore(path) as store:
+        version = next(r.run_id for r in store.runs() if r.status == "ok")
+        kept = {k: store.kept_result(f"app:{k}:v{ui.app_state.RESULTS_FORMAT}", version)
+                for k in ("chokepoints", "importance", "spofs", "concentration")}
+    assert all(kept.values()), [k for k, v in kept.items() if not v]
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(ui.app_state, "chokepoints", lambda *a, **k: pytest.fail("recomputed"))
+    again = open_page(AppTest.from_file(str(APP), default_timeout=180), "chokepoints")
+    read_back = again.dataframe[0].value
+    assert read_back.drop(columns=["path"]).equals(computed.drop(columns=["path"]))
+    assert list(map(list, read_back["path"])) == list(map(list, computed["path"]))
+
+    with SQLiteStore(path) as store:
+        from tests.ui.conftest import hostile_batch
+
+        store.apply(hostile_batch())
+        assert store.kept_result(f"app:chokepoints:v{ui.app_state.RESULTS_FORMAT}",
+                                 version) is None
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -256,8 +256,9 @@ def _story(report: Report) -> list[Any]:
     story = _summary_page(report)
     if report.subgraph.nodes:
         story += [_para("Critical subgraph", "h1"),
-                  _para("Targets (squares) at the top; arrows point from a dependent to what "
-                        "it depends on; top chokepoints have a red ring.", "note"),
+                  _para("In supply-chain tiers: industries at the top, countries at the bottom; "
+                        "targets are squares; arrows point from a dependent to what it depends "
+                        "on; top chokepoints have a red ring.", "note"),
                   _image(subgraph_png(report.subgraph), 15 * cm)]
     for chart in report.charts[1:]:
         story.append(KeepTogether([Spacer(1, 6), _image(chart_png(chart), 9 * cm)]))

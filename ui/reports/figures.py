@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 from analysis.report import Chart, Subgraph, SubgraphNode
+from ui.tiers import KIND_TIERS, tier
 
 __all__ = ["chart_png", "subgraph_png", "KIND_COLOURS", "drawable"]
 
@@ -82,31 +83,39 @@ def chart_png(chart: Chart) -> bytes:
     return _png(figure)
 
 
+def _row(node: SubgraphNode) -> int:
+    """The node's row: supply-chain tiers, industries on top and countries at the bottom."""
+    return max(KIND_TIERS.values()) - tier(node.kind)
+
+
 def _positions(subgraph: Subgraph) -> dict[str, tuple[float, float]]:
-    """Layers as rows (targets on top); within a row, nodes ordered by their parents."""
+    """Tiers as rows (industries on top, countries at the bottom, as in the app's picture);
+    within a row, nodes ordered by the nodes above them that need them."""
     rows: dict[int, list[SubgraphNode]] = defaultdict(list)
     for node in subgraph.nodes:
-        rows[node.layer].append(node)
+        rows[_row(node)].append(node)
     parents: dict[str, list[str]] = defaultdict(list)
     for edge in subgraph.edges:
         parents[edge.target].append(edge.source)
     x: dict[str, float] = {}
-    for layer in sorted(rows):
+    for row in sorted(rows):
         def anchor(node: SubgraphNode) -> float:
             placed = [x[p] for p in parents[node.id] if p in x]
             return sum(placed) / len(placed) if placed else 0.5
-        members = sorted(rows[layer], key=lambda n: (anchor(n), n.id))
+        members = sorted(rows[row], key=lambda n: (anchor(n), n.id))
         for i, node in enumerate(members):
             x[node.id] = (i + 1) / (len(members) + 1)
-    return {n.id: (x[n.id], -float(n.layer)) for n in subgraph.nodes}
+    used = sorted(rows)  # no empty rows between tiers
+    return {n.id: (x[n.id], -float(used.index(_row(n)))) for n in subgraph.nodes}
 
 
 @lru_cache(maxsize=8)
 def subgraph_png(subgraph: Subgraph) -> bytes:
-    """The critical subgraph: targets on top, arrows from dependents to what they need."""
+    """The critical subgraph in supply-chain tiers (industries on top, then models, software,
+    chips, inputs, suppliers, countries), arrows from dependents to what they need."""
     rows: dict[int, int] = defaultdict(int)
     for node in subgraph.nodes:
-        rows[node.layer] += 1
+        rows[_row(node)] += 1
     width = min(16.0, max(7.0, 1.5 * max(rows.values(), default=1)))
     figure = Figure(figsize=(width, 1.0 + 1.25 * max(len(rows), 1)))
     axes = figure.add_subplot()

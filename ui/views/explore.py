@@ -89,15 +89,19 @@ if len(nbhd.nodes) > BUDGET:
 st.markdown(legend_html(), unsafe_allow_html=True)
 st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
            f"{len(spofs):,} single points of failure of the centre in the whole graph.")
+TABLE_ROWS = 500
+if len(nbhd.nodes) > TABLE_ROWS:
+    st.caption(f"The table lists the {TABLE_ROWS:,} closest of the {len(nbhd.nodes):,} nodes.")
+listed = nbhd.nodes[:TABLE_ROWS]
 table = pd.DataFrame({
-    "name": [view.name(n) for n in nbhd.nodes],
-    "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
-    "capacity loss": [app_state.loss_text(importance, n) for n in nbhd.nodes],
-    "SPOF of centre": [n in spofs for n in nbhd.nodes],
-    "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
-    "hops": [nbhd.distance[n] for n in nbhd.nodes],
-    "side": [nbhd.side[n] for n in nbhd.nodes],
-    "id": list(nbhd.nodes)})
+    "name": [app_state.shown(graph.nodes[n].get("name", n)) for n in listed],
+    "kind": [graph.nodes[n].get("kind") for n in listed],
+    "capacity loss": [app_state.loss_text(importance, n) for n in listed],
+    "SPOF of centre": [n in spofs for n in listed],
+    "SPOF of industries": [spof_counts.get(n, 0) for n in listed],
+    "hops": [nbhd.distance[n] for n in listed],
+    "side": [nbhd.side[n] for n in listed],
+    "id": list(listed)})
 st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
              column_config={
     "name": st.column_config.TextColumn(width="large"),
