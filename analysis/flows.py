@@ -24,6 +24,9 @@ from inputs it no longer receives, and only so.
 - A node with neither sites nor headquarters (a platform, a product family) is transparent:
   ``L_c`` is 1 and its groups are evaluated with ``D(input→c)``.
 - A node with ``blockable: false`` is never cut: its own open factors are 1.
+- Inputs a node holds at the horizon (buffers, §4.6) count as available: a held supplier
+  adds its share to ``S_c`` whatever happens to it, and a held site counts with ``a(k) = 1``
+  (it stays a site for blocks and for where requirements are consumed).
 
 The availability reported for a node itself (:meth:`FlowAvailability.__getitem__`) is its
 own capacity ``a(x)``: ``D(x→anywhere else)``, the class in which no open factor is 0 — a
@@ -147,13 +150,16 @@ class _Flows:
         cut = self.dest.cut_off[cls] if honour_blocks and m.blockable[node] else frozenset()
         best = 1.0
         if m.suppliers[node]:
-            best = min(best, sum(w * self.supplying(s, cls) for s, w in m.suppliers[node]
-                                 if not (cut and self.cuts(s, cut))))
+            best = min(best, m.held_supply[node] + sum(
+                w * self.supplying(s, cls) for s, w in m.suppliers[node]
+                if not (cut and self.cuts(s, cut))))
         sites = m.locations[node]
         if sites:
             if cut and not cut.isdisjoint(self.hq_indices(node)):
                 return 0.0
-            best = min(best, sum(w * self.supplying(k, cls) for k, w in sites if k not in cut))
+            held = m.held_sites[node]
+            best = min(best, sum(w * (1.0 if k in held else self.supplying(k, cls))
+                                 for k, w in sites if k not in cut))
             if m.groups[node]:
                 best = min(best, sum(w * self.requirements(node, self.site_class(node, k))
                                      for k, w in sites))

@@ -42,10 +42,14 @@ from analysis.concentration import (
     rank_by_impact,
 )
 from analysis.coverage import incomplete, unmodelled
+from analysis.horizon import capacity_at
 from analysis.regions import regions, ties
-from analysis.scenario import Scenario, ScenarioResult, run_scenario
+from analysis.report_time import TIME_METHOD, time_chart_series, time_sentences, time_table
+from analysis.scenario import Scenario, ScenarioResult
 from analysis.semantics import build_supply_model, resolve_targets
 from analysis.spof import single_points_of_failure
+from analysis.structure import compile_structure
+from analysis.timeline import ChokepointTimeline, chokepoints_over_time, scenario_over_time
 from analysis.trust import SpofDetail, assumption_edges, spof_details
 from graph.urls import redact_text
 
@@ -97,7 +101,8 @@ class Table:
 @dataclass(frozen=True)
 class Chart:
     """A horizontal bar chart: one bar per label (node ``ids`` beside them); ``maximum``
-    fixes the axis (e.g. 1)."""
+    fixes the axis (e.g. 1).  With ``months``, a line chart instead: one line per label
+    through ``series`` (its values at each month); ``values`` then holds the last ones."""
 
     name: str
     title: str
@@ -107,11 +112,16 @@ class Chart:
     percent: bool = False
     maximum: float | None = None
     ids: tuple[str, ...] = ()
+    months: tuple[float, ...] = ()
+    series: tuple[tuple[float, ...], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "labels": list(self.labels),
-                "ids": list(self.ids), "values": list(self.values), "axis": self.axis,
-                "percent": self.percent, "maximum": self.maximum}
+        found = {"name": self.name, "title": self.title, "labels": list(self.labels),
+                 "ids": list(self.ids), "values": list(self.values), "axis": self.axis,
+                 "percent": self.percent, "maximum": self.maximum}
+        if self.months:
+            found.update(months=list(self.months), series=[list(s) for s in self.series])
+        return found
 
 
 @dataclass(frozen=True)
@@ -195,21 +205,29 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                  allies: Sequence[str] = (), top: int = 15,
                  provenance: Iterable[Any] | None = None, store: str = "",
                  title: str = DEFAULT_TITLE, generated: str | None = None,
-                 conflicts: int | None = None) -> Report:
+                 conflicts: int | None = None, horizons: Sequence[float] = (0,)) -> Report:
     """Analyse ``graph`` and gather the results into one :class:`Report`.
 
     ``provenance`` is the store's ingest-run records (``RunRecord`` s or their dicts, newest
     first); ``store`` describes where the graph came from (a redacted URL); ``conflicts``
-    how many disagreements between its sources the store lists.
+    how many disagreements between its sources the store lists.  Results are read at the
+    first of ``horizons``; with several, the report adds the chokepoints over time, a
+    loss-over-time chart and what persists to the last horizon.
     """
     chosen = resolve_targets(graph, targets)
-    model = CapacityModel.from_graph(graph)
-    every = chokepoints(graph, chosen, model=model)
+    base = CapacityModel.from_graph(graph)
+    model = capacity_at(base, horizons[0])
+    timeline = chokepoints_over_time(graph, chosen, horizons, model=base) \
+        if len(horizons) > 1 else None
+    every = list(timeline.rankings[0]) if timeline else chokepoints(graph, chosen, model=model)
     ranked = every[:top]
-    spofs = single_points_of_failure(graph, chosen) if chosen else {}
-    details = spof_details(graph, spofs) if spofs else {}
+    structure = compile_structure(model.supply)
+    spofs = single_points_of_failure(structure, chosen) if chosen else {}
+    details = spof_details(graph, spofs, structure) if spofs else {}
     concentrated = _most_concentrated(graph, every)[:top]
-    result = run_scenario(graph, scenario, model) if scenario is not None else None
+    results = scenario_over_time(graph, scenario, horizons, base) \
+        if scenario is not None else []
+    result = results[0] if results else None
     countries = [perspective, *allies] if perspective else []
     seen_from = _perspective(graph, countries, model)
     gaps = incomplete(graph, chosen, model.supply)
@@ -223,17 +241,36 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
         tables.append(_scenario_table(graph, result))
     if countries:
         tables.append(_perspective_table(seen_from[:top], countries))
+    if timeline is not None:
+        tables.append(Table("over_time", "Chokepoints over time",
+                            *time_table(timeline, top)[:2],
+                            "Mean capacity loss over the targets at each horizon (months after "
+                            "the disruption starts), worst first.", time_table(timeline, top)[2]))
     tables.append(_provenance_table(graph, conflicts))
     runs = [_run_dict(r) for r in provenance or ()]
     if runs:
         tables.append(_runs_table(runs))
+    charts = _charts(ranked, concentrated, result, seen_from[:top], countries)
+    summary = facts.sentences()
+    methodology: tuple[Section, ...] = METHODOLOGY
+    if timeline is not None:
+        charts.append(_time_chart(timeline, results))
+        summary += time_sentences(timeline, results)
+        methodology += (Section("Time", TIME_METHOD),)
     return Report(
         title=title, generated=generated or date.today().isoformat(), store=store,
-        summary=tuple(facts.sentences()), tables=tuple(tables),
-        charts=tuple(_charts(ranked, concentrated, result, seen_from[:top], countries)),
-        methodology=METHODOLOGY, subgraph=_subgraph(graph, chosen, ranked, model),
+        summary=tuple(summary), tables=tuple(tables), charts=tuple(charts),
+        methodology=methodology, subgraph=_subgraph(graph, chosen, ranked, model),
         parameters={"targets": chosen, "scenario": scenario.name if scenario else None,
-                    "perspective": perspective, "allies": list(allies), "top": top})
+                    "perspective": perspective, "allies": list(allies), "top": top,
+                    "horizons": list(horizons)})
+
+
+def _time_chart(timeline: ChokepointTimeline, results: Sequence[ScenarioResult]) -> Chart:
+    labels, ids, series = time_chart_series(timeline, results)
+    return Chart("over_time", "Capacity loss over time", labels,
+                 tuple(s[-1] for s in series), "months after the disruption starts", True,
+                 1.0, ids, tuple(timeline.horizons), series)
 
 
 def _most_concentrated(graph: nx.MultiDiGraph, ranked: list[Chokepoint]

@@ -4,7 +4,7 @@ reported, and the helpers that keep credentials out of error texts."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = ["redact_url", "redact_text", "without_userinfo"]
 
@@ -48,7 +48,7 @@ def without_userinfo(url: str) -> tuple[str, str | None, str | None]:
         return url, None, None
     netloc = parts.netloc.rpartition("@")[2]
     return (urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)),
-            parts.username, parts.password)
+            unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 _USERINFO = re.compile(r"(?<=://)[^\s/@]+@")

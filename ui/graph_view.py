@@ -23,9 +23,9 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
-from pyvis.network import Network
 
 from analysis.neighbourhood import Neighbourhood
 from graph.model import NodeKind
@@ -185,7 +185,7 @@ def _title(graph: nx.MultiDiGraph, node: str, nbhd: Neighbourhood, spof: bool,
     return "\n".join(lines)
 
 
-def _make_titles_plain_text(net: Network) -> None:
+def _make_titles_plain_text(net: Any) -> None:
     """pyvis shows titles as text unless ANY title contains 'href'; then it uses innerHTML."""
     if any("href" in str(n.get("title", "")) for n in net.nodes):
         for n in net.nodes:
@@ -331,6 +331,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
     """The self-contained HTML page of ``nbhd``: tiered (or ``force``) layout, colour by
     kind, size by importance (mean capacity loss across industries when removed), SPOFs of
     the centre ringed in red, groups above ``budget`` nodes."""
+    from pyvis.network import Network  # jinja2 and friends: load on the first picture
+
     importance = importance or {}
     theme = THEMES[dark]
     drawn = picture(graph, nbhd, budget=budget, expand=expand)

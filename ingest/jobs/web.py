@@ -19,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import unquote
 
 from graph.urls import without_userinfo
 
@@ -105,7 +104,7 @@ def open_url(url: str, timeout: float, *, headers: dict[str, str] | None = None,
     request = urllib.request.Request(address, data=data, method=method,
                                      headers={"User-Agent": "chokepoint-jobs", **(headers or {})})
     if user is not None:
-        token = f"{unquote(user)}:{unquote(password or '')}".encode()
+        token = f"{user}:{password or ''}".encode()
         request.add_unredirected_header("Authorization",
                                         "Basic " + base64.b64encode(token).decode())
     with _Deadline(timeout) as deadline:

@@ -244,7 +244,8 @@ def test_clicking_a_node_makes_it_the_centre(page: Page, app_url: str):
     click_node(page, frame, "hbm3")
     expect(page).to_have_url(re.compile(r"[?&]node=hbm3(&|$)"), timeout=30_000)
     wait_for_app(page)
-    expect(page.get_by_role("combobox", name="Node")).to_have_value(re.compile("HBM3"))
+    expect(page.locator('input[aria-label="Node"]')).to_have_value(re.compile("HBM3"),
+                                                                   timeout=60_000)
     frame = ready_frame(page)
     assert frame.evaluate("() => network.body.data.nodes.get('hbm3').centre") is True
 

@@ -112,6 +112,10 @@ def test_a_download_trickling_in_a_byte_a_second_stops_at_its_timeout(
 
 # -- secrets --------------------------------------------------------------------------------------
 def everything_shown(store: Store, result: Result, tmp_path: Path) -> str:
+    if store.is_empty():  # a report needs a graph
+        (tmp_path / "one.json").write_text(json.dumps(ONE_FAB), encoding="utf-8")
+        filled = chokepoint(store, "ingest", "tabular", str(tmp_path / "one.json"))
+        assert filled.exit_code == 0, filled.output
     history_json = chokepoint(store, "jobs", "history", "--format", "json")
     history_table = chokepoint(store, "jobs", "history")
     report = tmp_path / "report.md"
@@ -157,8 +161,8 @@ import ui.context
 
 opened = ui.context.open_configured_store
 
-def open_and_pause_after_commit(url):
-    store = opened(url)
+def open_and_pause_after_commit(url, *args, **kwargs):
+    store = opened(url, *args, **kwargs)
     apply = store.apply
 
     def apply_then_pause(*args, **kwargs):
@@ -245,3 +249,42 @@ def test_a_run_killed_after_its_commit_gets_its_report_and_alert_from_the_next_r
     assert {"target": "cn-auto", "node": "fab-a"} in late.details["new_spofs"]
     assert late.details.get("alerted") is True
     assert [p["run_id"] for p in posts] == [killed.run_id]
+
+
+def test_credentials_in_a_source_url_are_sent_as_basic_authentication(
+        store: Store, tmp_path: Path) -> None:
+    import base64
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = json.dumps(ONE_FAB).encode()
+    seen: list[tuple[str, str | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 -- the name http.server calls
+            auth = self.headers.get("Authorization")
+            seen.append((self.path, auth))
+            if auth != "Basic " + base64.b64encode(f"u:{SECRET}".encode()).decode():
+                self.send_error(401)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        location = f"http://u:{SECRET}@127.0.0.1:{server.server_address[1]}/fabs.json"
+        path = jobs_file(tmp_path, '[[source]]\nname = "s"\nreader = "tabular"\n'
+                         f'location = "{location}"\nretries = 0\n')
+        result = jobs_run(store, path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    assert seen and seen[0][0] == "/fabs.json"
+    assert SECRET not in everything_shown(store, result, tmp_path)

@@ -59,7 +59,10 @@ def _png(figure: Figure) -> bytes:
 
 @lru_cache(maxsize=32)
 def chart_png(chart: Chart) -> bytes:
-    """A horizontal bar chart, largest bar on top (cached: every format draws the same)."""
+    """A horizontal bar chart, largest bar on top, or a line chart when the chart has
+    months (cached: every format draws the same)."""
+    if chart.months:
+        return _line_chart_png(chart)
     count = max(len(chart.values), 1)
     figure = Figure(figsize=(7.0, 0.8 + 0.32 * count))
     axes = figure.add_subplot()
@@ -80,6 +83,27 @@ def chart_png(chart: Chart) -> bytes:
     axes.set_title(_label(chart.title, chart.name), fontsize=10, loc="left")
     axes.tick_params(axis="x", labelsize=7)
     axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def _line_chart_png(chart: Chart) -> bytes:
+    """One line per label through its values at each month, a legend below."""
+    figure = Figure(figsize=(7.0, 3.6 + 0.18 * len(chart.labels)))
+    axes = figure.add_subplot()
+    ids = chart.ids or tuple("" for _ in chart.labels)
+    for text, node, values in zip(chart.labels, ids, chart.series, strict=False):
+        axes.plot(chart.months, values, marker="o", markersize=3, linewidth=1.5,
+                  label=textwrap.shorten(_label(text, node or text), 60, placeholder="…"))
+    axes.set_xticks(list(chart.months), labels=[f"{m:g}" for m in chart.months], fontsize=7)
+    axes.set_ylim(0, (chart.maximum or 1.0) * 1.05)
+    if chart.percent:
+        axes.yaxis.set_major_formatter(lambda y, _: f"{100 * y:.0f}%")
+    axes.set_xlabel(_label(chart.axis, ""), fontsize=8)
+    axes.set_title(_label(chart.title, chart.name), fontsize=10, loc="left")
+    axes.tick_params(axis="y", labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
+                frameon=False)
     return _png(figure)
 
 

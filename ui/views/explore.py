@@ -58,12 +58,14 @@ app_state.from_url("countries", [], options=country_ids, many=True)
 countries = country_col.multiselect("Only nodes in these countries", country_ids,
                                     key="countries", placeholder="all countries",
                                     format_func=lambda c: f"{view.name(c)} ({c})")
-layout_col, _ = st.columns([1, 3])
+layout_col, months_col = st.columns([1, 3])
 app_state.from_url("layout", "tiered", options=LAYOUTS)
 layout = layout_col.segmented_control(
     "Layout", LAYOUTS, key="layout", required=True,
     help="tiered: countries → suppliers → inputs → chips → software → models → industries, "
          "left to right; force: a physics layout that groups what is linked")
+with months_col:
+    view = view.at(app_state.horizon_control())  # the SPOF rings at that horizon
 app_state.from_url("expand", [], many=True)
 app_state.to_url("q", "node", "depth", "dir", "cap", "kinds", "countries", "layout", "expand")
 
@@ -104,7 +106,7 @@ table = pd.DataFrame({
     "id": list(listed)})
 st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
              column_config={
-    "name": st.column_config.TextColumn(width="large"),
+    "name": st.column_config.TextColumn(width="medium"),
     "kind": st.column_config.TextColumn(),
     "capacity loss": st.column_config.TextColumn(
         width="small", help="mean capacity loss over industries if removed; not ranked: no "
