@@ -19,16 +19,18 @@ for a node is what its own sites receive.  With no block that is exactly the abo
 
 from __future__ import annotations
 
+import copy
 import heapq
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from analysis.availability import Availability
 from analysis.flows import flow_availability
-from analysis.semantics import SupplyModel, build_supply_model
+from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
 
 __all__ = [
     "Block",
@@ -39,6 +41,7 @@ __all__ = [
     "capacity_loss",
     "country_shares",
     "TOLERANCE",
+    "upstream",
 ]
 
 TOLERANCE = 1e-9
@@ -63,31 +66,84 @@ class Block:
         return cls(frozenset(from_countries), frozenset(to_countries))
 
 
+_NODE_FIELDS = ("suppliers", "locations", "held_supply", "held_sites", "groups", "headquarters",
+                "jurisdictions", "blockable", "kinds", "inputs")
+"""The per-node lists of :class:`CapacityModel`, in the order of ``_node_fields``."""
+
+
 class CapacityModel:
     """The graph compiled for fast capacity propagation; build once, run many scenarios."""
 
+    suppliers: list[tuple[tuple[int, float], ...]]
+    locations: list[tuple[tuple[int, float], ...]]
+    held_supply: list[float]
+    held_sites: list[frozenset[int]]
+    groups: list[tuple[tuple[tuple[int, ...], int], ...]]
+    headquarters: list[frozenset[str]]
+    jurisdictions: list[frozenset[str]]
+    blockable: list[bool]
+    kinds: list[str]
+    inputs: list[tuple[int, ...]]
+
     def __init__(self, supply: SupplyModel) -> None:
+        """Compile ``supply``.  :meth:`with_supply` reads the same graph at another horizon.
+
+        Inputs a node holds (buffers, §4.6) count as available: held suppliers add their
+        share to ``held_supply``; held sites stay sites (for blocks and where requirements
+        are consumed) and are listed in ``held_sites``.
+        """
         self.supply = supply
         self.ids: tuple[str, ...] = tuple(supply.nodes)
         self.index: dict[str, int] = {node: i for i, node in enumerate(self.ids)}
-        nodes = [supply.nodes[node] for node in self.ids]
-        ix = self.index
-        self.suppliers = [tuple((ix[s], w) for s, w in n.suppliers) for n in nodes]
-        self.locations = [tuple((ix[c], w) for c, w in n.locations) for n in nodes]
-        self.groups = [tuple((tuple(ix[m] for m in g.members), g.min_required)
-                             for g in n.groups) for n in nodes]
-        self.headquarters = [frozenset(n.headquarters) for n in nodes]
-        self.jurisdictions = [frozenset(c for c, _ in n.locations) | frozenset(n.headquarters)
-                              for n in nodes]
-        self.blockable = [n.blockable for n in nodes]
-        self.kinds = [n.kind for n in nodes]
-        self.inputs = [tuple(sorted(ix[m] for m in n.inputs())) for n in nodes]
-        dependents: list[list[int]] = [[] for _ in nodes]
+        columns = zip(*(self._node_fields(supply.nodes[node]) for node in self.ids),
+                      strict=True) if self.ids else ((),) * len(_NODE_FIELDS)
+        for name, column in zip(_NODE_FIELDS, columns, strict=True):
+            setattr(self, name, list(column))
+        dependents: list[list[int]] = [[] for _ in self.ids]
         for i, inputs in enumerate(self.inputs):
             for j in inputs:
                 dependents[j].append(i)
         self.dependents = [tuple(d) for d in dependents]
+        self.component: list[int] = []
+        self.cyclic: list[bool] = []
         self._order_components()
+
+    def _node_fields(self, n: NodeSupply) -> tuple[Any, ...]:
+        """One node's entry in each of :data:`_NODE_FIELDS`."""
+        ix = self.index
+        return (tuple((ix[s], w) for s, w in n.suppliers),
+                tuple((ix[c], w) for c, w in (*n.locations, *n.held_locations)),
+                n.supplier_held,
+                frozenset(ix[c] for c, _ in n.held_locations),
+                tuple((tuple(ix[m] for m in g.members), g.min_required) for g in n.groups),
+                frozenset(n.headquarters),
+                frozenset(c for c, _ in (*n.locations, *n.held_locations))
+                | frozenset(n.headquarters),
+                n.blockable, n.kind, tuple(sorted(ix[m] for m in n.inputs())))
+
+    def with_supply(self, supply: SupplyModel) -> CapacityModel:
+        """This model with the nodes that have time fields compiled again from ``supply``
+        (the same graph read at another horizon); everything else, the evaluation order
+        included, is shared."""
+        clone = copy.copy(self)
+        clone.supply = supply
+        for name in _NODE_FIELDS:
+            setattr(clone, name, list(getattr(self, name)))
+        moved: dict[int, tuple[set[int], set[int]]] = {}
+        for node in supply.timed:
+            i = self.index[node]
+            for name, value in zip(_NODE_FIELDS, clone._node_fields(supply.nodes[node]),
+                                   strict=True):
+                getattr(clone, name)[i] = value
+            before, after = set(self.inputs[i]), set(clone.inputs[i])
+            for j in before - after:
+                moved.setdefault(j, (set(), set()))[0].add(i)
+            for j in after - before:
+                moved.setdefault(j, (set(), set()))[1].add(i)
+        clone.dependents = list(self.dependents)
+        for j, (gone, new) in moved.items():
+            clone.dependents[j] = tuple(sorted((set(self.dependents[j]) - gone) | new))
+        return clone
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> CapacityModel:
@@ -97,13 +153,21 @@ class CapacityModel:
         """Number the strongly connected components so that inputs come first.
 
         Tarjan's algorithm (iterative) emits a component only after every component it
-        depends on, which is exactly the evaluation order.
+        depends on, which is exactly the evaluation order.  It runs over every input a node
+        has at any horizon, so the same order serves the model at every horizon.
         """
         size = len(self.ids)
+        every_input = self.inputs
+        if self.supply.timed:
+            ix = self.index
+            every_input = list(self.inputs)
+            for name in self.supply.timed:
+                every_input[ix[name]] = tuple(sorted(
+                    ix[m] for m in self.supply.timed_inputs(name)))
         low, number = [0] * size, [-1] * size
         on_stack = [False] * size
         self.component = [0] * size
-        self.cyclic: list[bool] = []
+        self.cyclic = []
         stack: list[int] = []
         counter = 0
         for root in range(size):
@@ -117,7 +181,7 @@ class CapacityModel:
                     counter += 1
                     stack.append(node)
                     on_stack[node] = True
-                inputs = self.inputs[node]
+                inputs = every_input[node]
                 while edge < len(inputs) and number[inputs[edge]] >= 0:
                     if on_stack[inputs[edge]]:
                         low[node] = min(low[node], number[inputs[edge]])
@@ -127,12 +191,13 @@ class CapacityModel:
                     work.append((inputs[edge], 0))
                     continue
                 if low[node] == number[node]:
-                    self._close_component(node, stack, on_stack)
+                    self._close_component(node, stack, on_stack, every_input)
                 if work:
                     parent = work[-1][0]
                     low[parent] = min(low[parent], low[node])
 
-    def _close_component(self, head: int, stack: list[int], on_stack: list[bool]) -> None:
+    def _close_component(self, head: int, stack: list[int], on_stack: list[bool],
+                         every_input: Sequence[tuple[int, ...]]) -> None:
         position = len(self.cyclic)
         members = []
         while True:
@@ -142,7 +207,7 @@ class CapacityModel:
             members.append(member)
             if member == head:
                 break
-        self.cyclic.append(len(members) > 1 or head in self.inputs[head])
+        self.cyclic.append(len(members) > 1 or head in every_input[head])
 
     # -- public -----------------------------------------------------------------------------
     def availability(self, disruption: Mapping[str, float] | None = None,
@@ -158,10 +223,13 @@ class CapacityModel:
         return Availability(self.ids, self.index, changed)
 
     def propagate(self, disruption: Mapping[int, float], seeds: Iterable[int],
-                  relevant: Callable[[int], bool] | None = None) -> dict[int, float]:
+                  relevant: Callable[[int], bool] | None = None,
+                  start: Mapping[int, float] | None = None) -> dict[int, float]:
         """Availabilities that differ from 1, by node index, after re-evaluating ``seeds``
-        and everything downstream whose inputs change (only ``relevant`` nodes if given)."""
-        changed: dict[int, float] = {}
+        and everything downstream whose inputs change (only ``relevant`` nodes if given),
+        starting from ``start`` (default: everything at 1; a start below the result on a
+        cycle would end above the greatest fixpoint, so give one only off cycles)."""
+        changed: dict[int, float] = dict(start or {})
         queue = [(self.component[i], i) for i in set(seeds)]
         heapq.heapify(queue)
         queued = {i for _, i in queue}
@@ -203,9 +271,12 @@ class CapacityModel:
             return 0.0
         best = 1.0
         if self.suppliers[i]:
-            best = min(best, sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]))
+            best = min(best, self.held_supply[i]
+                       + sum(w * value.get(s, 1.0) for s, w in self.suppliers[i]))
         if self.locations[i]:
-            best = min(best, sum(w * value.get(c, 1.0) for c, w in self.locations[i]))
+            held = self.held_sites[i]
+            best = min(best, sum(w * (1.0 if c in held else value.get(c, 1.0))
+                                 for c, w in self.locations[i]))
         for members, needed in self.groups[i]:
             got = [value.get(m, 1.0) for m in members]
             best = min(best, got[0] if len(got) == 1 else sorted(got, reverse=True)[needed - 1])
@@ -223,10 +294,10 @@ def country_shares(supply: SupplyModel, node: str) -> dict[str, float]:
 
 def _countries(supply: SupplyModel, node: str, visiting: frozenset[str]) -> dict[str, float]:
     entry = supply.nodes[node]
-    if entry.locations:
-        return dict(entry.locations)
+    if entry.locations or entry.held_locations:
+        return dict((*entry.locations, *entry.held_locations))
     found: dict[str, float] = {}
-    for supplier, share in entry.suppliers:
+    for supplier, share in (*entry.suppliers, *entry.held_suppliers):
         if supplier in visiting:
             continue
         for country, part in _countries(supply, supplier, visiting | {node}).items():

@@ -29,7 +29,7 @@ from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
 
 __all__ = ["Chokepoint", "chokepoints", "DEFAULT_KINDS", "removal_losses", "dependency_path",
-           "upstream"]
+           "upstream", "rank_chokepoints", "losses_of"]
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,15 @@ def removal_losses(model: CapacityModel, targets: Sequence[str],
     result: dict[str, dict[str, float]] = {}
     for node in candidates:
         changed = model.propagate({node: 1.0}, (node,), relevant.__contains__)
-        result[model.ids[node]] = {
-            target_index[t]: 1.0 - v for t, v in changed.items()
-            if t in target_index and t != node and 1.0 - v > TOLERANCE}
+        result[model.ids[node]] = losses_of(node, changed, target_index)
     return result
+
+
+def losses_of(node: int, changed: Mapping[int, float],
+              target_index: Mapping[int, str]) -> dict[str, float]:
+    """Target → capacity loss from the availabilities ``changed`` by removing ``node``."""
+    return {target_index[t]: 1.0 - v for t, v in changed.items()
+            if t in target_index and t != node and 1.0 - v > TOLERANCE}
 
 
 def dependency_path(model: CapacityModel, source: str, goal: str) -> tuple[str, ...]:
@@ -169,9 +174,18 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
+    return rank_chokepoints(graph, model, chosen, losses, top=top)
+
+
+def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequence[str],
+                     losses: Mapping[str, Mapping[str, float]], *, top: int | None = None,
+                     structure: SupplyStructure | None = None) -> list[Chokepoint]:
+    """Rank the nodes of ``losses`` (node → target → loss on ``model``), with SPOF counts
+    (on ``structure``, compiled from ``model`` when not given) and explaining paths."""
+    chosen = list(targets)
     target_index = {model.index[t] for t in chosen}
     relevant = upstream(model, target_index) | target_index
-    spofs = _spof_counts(compile_structure(model.supply), chosen)
+    spofs = _spof_counts(structure or compile_structure(model.supply), chosen)
     count = max(len(chosen), 1)
     ranked = sorted(
         (node for node in losses if losses[node] or spofs.get(node)),
@@ -192,11 +206,11 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
             worst_target=worst,
             path=_explaining_path(model, worst, node, relevant) if worst else (),
             by_region=tuple(mean_by_region(graph, per_target, chosen).items())))
-    return _with_assumptions(graph, result, chosen)
+    return _with_assumptions(graph, result, chosen, model.supply.months)
 
 
 def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
-                      targets: Sequence[str]) -> list[Chokepoint]:
+                      targets: Sequence[str], months: float) -> list[Chokepoint]:
     """Flag the chokepoints that rest on modelling assumptions (see :mod:`analysis.trust`)."""
     from analysis.trust import assumption_edges, chokepoints_resting
 
@@ -204,7 +218,7 @@ def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
     if not assumption_edges(graph):
         return [replace(c, facts_only_loss=c.capacity_loss) for c in found]
     resting = chokepoints_resting(graph, [c.id for c in found], targets,
-                                  {c.id: c.total_loss for c in found})
+                                  {c.id: c.total_loss for c in found}, months)
     return [replace(c, rests_on_assumptions=resting[c.id][0],
                     facts_only_loss=resting[c.id][1] / count) for c in found]
 

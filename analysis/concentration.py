@@ -29,8 +29,9 @@ import networkx as nx
 
 from analysis.capacity import CapacityModel, country_shares
 from analysis.coverage import unknown_shares
-from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
+from analysis.semantics import NodeSupply, SupplyModel, build_supply_model, node_names
 from graph.errors import NotFoundError
+from graph.lookup import did_you_mean
 from graph.model import NodeKind
 
 __all__ = [
@@ -162,7 +163,8 @@ def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None, *,
     chosen = list(items) if items is not None else _items(graph)
     missing = [i for i in chosen if i not in graph]
     if missing:
-        raise NotFoundError(f"unknown node(s): {', '.join(missing)}")
+        raise NotFoundError(f"unknown node(s): {', '.join(missing)}"
+                            f"{did_you_mean(node_names(graph), missing)}")
     found = [_concentration(graph, model, item, equal_split) for item in chosen]
     return sorted(found, key=lambda c: (-(c.hhi_countries or 0.0),
                                         -(c.hhi_suppliers or 0.0), c.id))
@@ -194,8 +196,10 @@ def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],
     all_countries = {n for n, k in graph.nodes(data="kind") if k == NodeKind.COUNTRY.value}
     unknown = sorted(inside - all_countries)
     if unknown:
-        raise NotFoundError(f"unknown country id(s): {', '.join(unknown)} (use upper-case "
-                            "ISO 3166-1 alpha-2 codes of country nodes, such as CN)")
+        names = {c: str(graph.nodes[c].get("name") or c) for c in all_countries}
+        raise NotFoundError(f"unknown country id(s): {', '.join(unknown)}"
+                            f"{did_you_mean(names, unknown)} (use upper-case ISO 3166-1 "
+                            "alpha-2 codes of country nodes, such as CN)")
     model = model or CapacityModel(build_supply_model(graph))
     supply = model.supply
     cut_off = model.availability({c: 1.0 for c in all_countries - inside})

@@ -33,8 +33,9 @@ from analysis.semantics import SupplyModel, build_supply_model
 __all__ = ["Unmodelled", "unmodelled", "incomplete", "unknown_shares", "REASONS"]
 
 REASONS = {
-    "chip": "no REQUIRES: what it is made with is not in the data",
-    "model": "no REQUIRES: what it is trained or served on is not in the data",
+    "chip": "no REQUIRES beyond modelling assumptions: what it is made with is not in the data",
+    "model": "no REQUIRES beyond modelling assumptions: what it is trained or served on is not "
+             "in the data",
     "component": "no suppliers, sites or requirements",
     "software": "no suppliers, sites or requirements",
     "dataset": "no suppliers, sites or requirements",

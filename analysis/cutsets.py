@@ -10,15 +10,16 @@ streamed from the ZDD with an explicit stack and sorted once.  The memo is keyed
 order still allowed, capped at the variables left below a node, so runs without a limit
 share it.
 
-With an order limit ``k`` the sets are built bottom-up over the graph instead, cut at ``k``
-(:mod:`analysis.truncated`): that work grows with the number of small sets, not with the
-diagram of the whole function, which does not fit in memory on large cones.  Whether sets
-above ``k`` exist is then decided by searching for a cut set that contains none of the
-small ones, and where that search runs out of steps, on the diagram: not when no path sets
-more than ``k`` variables (every minimal solution is such a path), and otherwise iff the
-upward closure of the order-``k`` sets differs from the diagram.  Only when the diagram
-passes its budget too does it stay undecided (``higher_order_decided`` false, reported as
-truncated).
+With a small order limit ``k`` (up to :data:`BOTTOM_UP_ORDER`), and with a larger one
+when the diagram passes its node budget, the sets are built bottom-up over the graph
+instead, cut at ``k`` (:mod:`analysis.truncated`): that work grows with the number of small
+sets, not with the diagram of the whole function, which does not fit in memory on large
+cones.  Whether sets above ``k`` exist is decided exactly: on the diagram, not when no path
+sets more than ``k`` variables (every minimal solution is such a path), and otherwise iff
+the upward closure of the order-``k`` sets differs from the diagram; bottom-up, by
+searching for a cut set that contains none of the small ones, and where that search runs
+out of steps, on the diagram.  Only when the diagram passes its budget too does it stay
+undecided (``higher_order_decided`` false, reported as truncated).
 
 The target itself is not a candidate (its own failure is the trivial cut set ``{target}``),
 so the order-1 cut sets are exactly its single points of failure.
@@ -41,6 +42,10 @@ __all__ = ["CutSets", "minimal_cut_sets", "DEFAULT_NODE_BUDGET"]
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Decision-diagram nodes a cut-set run may build before it gives up with advice."""
+BOTTOM_UP_ORDER = 4
+"""Up to this order cut sets are built bottom-up; above it from the decision diagram first
+(the bottom-up families grow fast with the order: on Baobab1, order 4 takes a tenth of the
+diagram's time, order 7 ten times more)."""
 
 
 @dataclass(frozen=True)
@@ -186,10 +191,10 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
                      node_budget: int | None = DEFAULT_NODE_BUDGET) -> CutSets:
     """Minimal cut sets of ``target`` of at most ``max_order`` nodes.
 
-    With an order limit the sets are built bottom-up over the graph, cut at that order
-    (:mod:`analysis.truncated`), which stays small on large cones; whether larger sets
-    exist is then decided by a search for a cut set containing none of them, and failing
-    that on the decision diagram.  Without a limit they come from the decision diagram.
+    Up to order :data:`BOTTOM_UP_ORDER` the sets are built bottom-up over the graph, cut at
+    that order (:mod:`analysis.truncated`), which stays small on large cones; otherwise
+    they come from the decision diagram, and bottom-up only when an order is given and the
+    diagram passes ``node_budget``.
 
     Parameters
     ----------
@@ -218,23 +223,29 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
     cone = structure.cone([target])
     variables = [n for n in cone if n != target
                  and (kinds is None or structure.model.nodes[n].kind in kinds)]
-    if max_order is not None and max_order < len(variables):
-        return _order_limited(structure, target, cone, kinds, variables, max_order, limit,
-                              node_budget)
     order = len(variables) if max_order is None else max_order
+    limited = order < len(variables)
+    if limited and order <= BOTTOM_UP_ORDER:
+        return _order_limited(structure, target, cone, kinds, variables, order, limit,
+                              node_budget)
     try:
         diagram = build_down_diagram(structure, target, variables=variables, reorder=True,
                                      node_budget=node_budget)
     except DiagramTooLarge as exc:
+        if limited:
+            return _order_limited(structure, target, cone, kinds, variables, order, limit,
+                                  node_budget)
         raise DiagramTooLarge(f"cut sets of {target!r}: {exc} over {len(variables):,} nodes "
-                              "that may fail; restrict them with --fail-kinds (e.g. "
-                              "supplier,country)") from exc
+                              "that may fail; give --max-order or restrict them with "
+                              "--fail-kinds (e.g. supplier,country)") from exc
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):
         family = extractor.minsol(diagram.root, order)
+        omitted = (limited and extractor.longest(diagram.root, {}) > order
+                   and extractor.upward_closure(family, {}) != diagram.root)
         total = extractor.zdd.count(family)
         cut_sets = _sorted_sets(extractor.zdd, family, extractor.names(family), order, limit)
-    return CutSets(target, max_order, cut_sets, total, False,
+    return CutSets(target, max_order, cut_sets, total, omitted,
                    limit is not None and total > limit)
 
 

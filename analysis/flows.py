@@ -13,8 +13,8 @@ from inputs it no longer receives, and only so.
 ``D(x→c) = (1 − d(x)) · min(S_c(x), L_c(x), R̄(x))``
 
 - ``S_c(x) = Σ_s share_s · a(s) · open(s→c)`` over its suppliers.  The supplier is the
-  firm that sells x, so its jurisdiction follows x to the buyer.  ``a(s)`` is what the
-  supplier's own sites receive of it (below), or ``D(s→c)`` when it has no site.
+  firm that sells x, so its jurisdiction follows x to the buyer.  ``a(s)`` is the
+  supplier's own capacity (below), or ``D(s→c)`` when it has no site.
 - ``L_c(x) = Σ_k L(x,k) · a(k) · open(x's site k→c)`` over its sites (its headquarters
   when it has no ``LOCATED_IN``; ``a(k)`` read like ``a(s)``), 0 for every site when x's
   headquarters is blocked from ``c``.
@@ -24,11 +24,15 @@ from inputs it no longer receives, and only so.
 - A node with neither sites nor headquarters (a platform, a product family) is transparent:
   ``L_c`` is 1 and its groups are evaluated with ``D(input→c)``.
 - A node with ``blockable: false`` is never cut: its own open factors are 1.
+- Inputs a node holds at the horizon (buffers, §4.6) count as available: a held supplier
+  adds its share to ``S_c`` whatever happens to it, and a held site counts with ``a(k) = 1``
+  (it stays a site for blocks and for where requirements are consumed).
 
-The availability reported for a node itself (:meth:`FlowAvailability.__getitem__`) is what
-its own sites receive: the site-share-weighted mean of ``D(x→k)`` (``D(x→h)`` when its
-headquarters ``h`` is a ``to`` country), and ``D(x→anywhere else)`` for a node without sites.
-With no block all classes coincide and everything equals §4.2 of the design.
+The availability reported for a node itself (:meth:`FlowAvailability.__getitem__`) is its
+own capacity ``a(x)``: ``D(x→anywhere else)``, the class in which no open factor is 0 — a
+block never cuts a node's capacity, only what reaches a dependent; what the node's own sites
+consume is still read where it is made (``R̄``).  With no block all classes coincide and
+everything equals §4.2 of the design.
 
 The computation propagates changes from the all-available state over (node, class) pairs in
 the order of the graph's strongly connected components, inputs first, so its cost is a small
@@ -146,13 +150,16 @@ class _Flows:
         cut = self.dest.cut_off[cls] if honour_blocks and m.blockable[node] else frozenset()
         best = 1.0
         if m.suppliers[node]:
-            best = min(best, sum(w * self.supplying(s, cls) for s, w in m.suppliers[node]
-                                 if not (cut and self.cuts(s, cut))))
+            best = min(best, m.held_supply[node] + sum(
+                w * self.supplying(s, cls) for s, w in m.suppliers[node]
+                if not (cut and self.cuts(s, cut))))
         sites = m.locations[node]
         if sites:
             if cut and not cut.isdisjoint(self.hq_indices(node)):
                 return 0.0
-            best = min(best, sum(w * self.supplying(k, cls) for k, w in sites if k not in cut))
+            held = m.held_sites[node]
+            best = min(best, sum(w * (1.0 if k in held else self.supplying(k, cls))
+                                 for k, w in sites if k not in cut))
             if m.groups[node]:
                 best = min(best, sum(w * self.requirements(node, self.site_class(node, k))
                                      for k, w in sites))
@@ -161,9 +168,10 @@ class _Flows:
         return max(0.0, keep * best)
 
     def supplying(self, node: int, cls: int) -> float:
-        """``a(node)`` of a supplier or site as the formula reads it: what its own sites
-        receive when it has sites, else (transparent) what class ``cls`` receives of it."""
-        return self.home(node) if self.m.locations[node] else self.get(node, cls)
+        """``a(node)`` of a supplier or site as the formula reads it: its own capacity when it
+        has sites (``D(node→anywhere else)``, where no open factor is 0), else (transparent)
+        what class ``cls`` receives of it."""
+        return self.get(node, 0) if self.m.locations[node] else self.get(node, cls)
 
     def hq_indices(self, node: int) -> frozenset[int]:
         return self._hq[node]
@@ -173,19 +181,14 @@ class _Flows:
         return self.m.blockable[supplier] and not cut.isdisjoint(self._jurisdiction[supplier])
 
     def home(self, node: int) -> float:
-        """What the node's own sites receive of it."""
-        sites = self.m.locations[node]
-        if not sites:
-            return self.get(node, 0)
-        return sum(w * self.get(node, self.site_class(node, k)) for k, w in sites)
+        """The node's own capacity: ``D(node→anywhere else)``, where no block cuts a flow (for
+        a sited node, its requirements are still read where it is made)."""
+        return self.get(node, 0)
 
     # -- explaining ----------------------------------------------------------------------------
     def home_states(self, node: int) -> list[State]:
-        """The (node, class) pairs its own sites receive."""
-        sites = self.m.locations[node]
-        if not sites:
-            return [(node, 0)]
-        return sorted({(node, self.site_class(node, k)) for k, _ in sites})
+        """The state that holds the node's own capacity."""
+        return [(node, 0)]
 
     def inputs_read(self, node: int, cls: int) -> list[State]:
         """The input states ``D(node→cls)`` reads and a block has not already cut away."""
@@ -205,7 +208,7 @@ class _Flows:
 
     def supplying_states(self, node: int, cls: int) -> list[State]:
         """The states :meth:`supplying` reads."""
-        return self.home_states(node) if self.m.locations[node] else [(node, cls)]
+        return [(node, 0)] if self.m.locations[node] else [(node, cls)]
 
     def explaining_path(self, node: int) -> list[int]:
         """The path from ``node`` (as its own sites receive it) that follows the loss down to

@@ -33,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.capacity import CapacityModel
-from analysis.chokepoints import Chokepoint, chokepoints, dependency_path
+from analysis.chokepoints import Chokepoint, binding_path, chokepoints, dependency_path
 from analysis.concentration import (
     Concentration,
     PerspectiveItem,
@@ -42,11 +42,16 @@ from analysis.concentration import (
     rank_by_impact,
 )
 from analysis.coverage import incomplete, unmodelled
+from analysis.horizon import capacity_at
 from analysis.regions import regions, ties
-from analysis.scenario import Scenario, ScenarioResult, run_scenario
+from analysis.report_time import TIME_METHOD, time_chart_series, time_sentences, time_table
+from analysis.scenario import Scenario, ScenarioResult
 from analysis.semantics import build_supply_model, resolve_targets
 from analysis.spof import single_points_of_failure
+from analysis.structure import compile_structure
+from analysis.timeline import ChokepointTimeline, chokepoints_over_time, scenario_over_time
 from analysis.trust import SpofDetail, assumption_edges, spof_details
+from graph.urls import redact_text
 
 __all__ = [
     "Cell",
@@ -96,7 +101,8 @@ class Table:
 @dataclass(frozen=True)
 class Chart:
     """A horizontal bar chart: one bar per label (node ``ids`` beside them); ``maximum``
-    fixes the axis (e.g. 1)."""
+    fixes the axis (e.g. 1).  With ``months``, a line chart instead: one line per label
+    through ``series`` (its values at each month); ``values`` then holds the last ones."""
 
     name: str
     title: str
@@ -106,11 +112,16 @@ class Chart:
     percent: bool = False
     maximum: float | None = None
     ids: tuple[str, ...] = ()
+    months: tuple[float, ...] = ()
+    series: tuple[tuple[float, ...], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "labels": list(self.labels),
-                "ids": list(self.ids), "values": list(self.values), "axis": self.axis,
-                "percent": self.percent, "maximum": self.maximum}
+        found = {"name": self.name, "title": self.title, "labels": list(self.labels),
+                 "ids": list(self.ids), "values": list(self.values), "axis": self.axis,
+                 "percent": self.percent, "maximum": self.maximum}
+        if self.months:
+            found.update(months=list(self.months), series=[list(s) for s in self.series])
+        return found
 
 
 @dataclass(frozen=True)
@@ -194,21 +205,29 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                  allies: Sequence[str] = (), top: int = 15,
                  provenance: Iterable[Any] | None = None, store: str = "",
                  title: str = DEFAULT_TITLE, generated: str | None = None,
-                 conflicts: int | None = None) -> Report:
+                 conflicts: int | None = None, horizons: Sequence[float] = (0,)) -> Report:
     """Analyse ``graph`` and gather the results into one :class:`Report`.
 
     ``provenance`` is the store's ingest-run records (``RunRecord`` s or their dicts, newest
     first); ``store`` describes where the graph came from (a redacted URL); ``conflicts``
-    how many disagreements between its sources the store lists.
+    how many disagreements between its sources the store lists.  Results are read at the
+    first of ``horizons``; with several, the report adds the chokepoints over time, a
+    loss-over-time chart and what persists to the last horizon.
     """
     chosen = resolve_targets(graph, targets)
-    model = CapacityModel.from_graph(graph)
-    every = chokepoints(graph, chosen, model=model)
+    base = CapacityModel.from_graph(graph)
+    model = capacity_at(base, horizons[0])
+    timeline = chokepoints_over_time(graph, chosen, horizons, model=base) \
+        if len(horizons) > 1 else None
+    every = list(timeline.rankings[0]) if timeline else chokepoints(graph, chosen, model=model)
     ranked = every[:top]
-    spofs = single_points_of_failure(graph, chosen) if chosen else {}
-    details = spof_details(graph, spofs) if spofs else {}
+    structure = compile_structure(model.supply)
+    spofs = single_points_of_failure(structure, chosen) if chosen else {}
+    details = spof_details(graph, spofs, structure) if spofs else {}
     concentrated = _most_concentrated(graph, every)[:top]
-    result = run_scenario(graph, scenario, model) if scenario is not None else None
+    results = scenario_over_time(graph, scenario, horizons, base) \
+        if scenario is not None else []
+    result = results[0] if results else None
     countries = [perspective, *allies] if perspective else []
     seen_from = _perspective(graph, countries, model)
     gaps = incomplete(graph, chosen, model.supply)
@@ -219,20 +238,39 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
     if gaps:
         tables.append(_coverage_table(graph, model, gaps))
     if result is not None:
-        tables.append(_scenario_table(result))
+        tables.append(_scenario_table(graph, result))
     if countries:
         tables.append(_perspective_table(seen_from[:top], countries))
+    if timeline is not None:
+        tables.append(Table("over_time", "Chokepoints over time",
+                            *time_table(timeline, top)[:2],
+                            "Mean capacity loss over the targets at each horizon (months after "
+                            "the disruption starts), worst first.", time_table(timeline, top)[2]))
     tables.append(_provenance_table(graph, conflicts))
     runs = [_run_dict(r) for r in provenance or ()]
     if runs:
         tables.append(_runs_table(runs))
+    charts = _charts(ranked, concentrated, result, seen_from[:top], countries)
+    summary = facts.sentences()
+    methodology: tuple[Section, ...] = METHODOLOGY
+    if timeline is not None:
+        charts.append(_time_chart(timeline, results))
+        summary += time_sentences(timeline, results)
+        methodology += (Section("Time", TIME_METHOD),)
     return Report(
         title=title, generated=generated or date.today().isoformat(), store=store,
-        summary=tuple(facts.sentences()), tables=tuple(tables),
-        charts=tuple(_charts(ranked, concentrated, result, seen_from[:top], countries)),
-        methodology=METHODOLOGY, subgraph=_subgraph(graph, chosen, ranked, model),
+        summary=tuple(summary), tables=tuple(tables), charts=tuple(charts),
+        methodology=methodology, subgraph=_subgraph(graph, chosen, ranked, model),
         parameters={"targets": chosen, "scenario": scenario.name if scenario else None,
-                    "perspective": perspective, "allies": list(allies), "top": top})
+                    "perspective": perspective, "allies": list(allies), "top": top,
+                    "horizons": list(horizons)})
+
+
+def _time_chart(timeline: ChokepointTimeline, results: Sequence[ScenarioResult]) -> Chart:
+    labels, ids, series = time_chart_series(timeline, results)
+    return Chart("over_time", "Capacity loss over time", labels,
+                 tuple(s[-1] for s in series), "months after the disruption starts", True,
+                 1.0, ids, tuple(timeline.horizons), series)
 
 
 def _most_concentrated(graph: nx.MultiDiGraph, ranked: list[Chokepoint]
@@ -360,12 +398,12 @@ def _concentration_table(items: list[Concentration]) -> Table:
                   "percent", "int", "percent"))
 
 
-def _scenario_table(result: ScenarioResult) -> Table:
+def _scenario_table(graph: nx.MultiDiGraph, result: ScenarioResult) -> Table:
     rows = tuple((t.id, t.name, result.regions.get(t.id, "?"), _round(t.baseline),
                   _round(t.availability), _round(t.capacity_loss),
                   "incomplete" if t.unmodelled else "",
                   "; ".join(f"{d.name} ({d.cause}, {_pct(d.loss)})" for d in t.drivers[:3]),
-                  PATH_ARROW.join(t.path))
+                  PATH_ARROW.join(_name(graph, n) for n in t.path))
                  for t in sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id)))
     return Table("scenario", f"Scenario impact: {result.name}",
                  ("target", "name", "region", "baseline", "availability", "capacity loss",
@@ -442,7 +480,8 @@ RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "cha
 
 
 def _run_dict(run: Any) -> dict[str, Any]:
-    return dict(run.as_dict() if hasattr(run, "as_dict") else run)
+    found = dict(run.redacted().as_dict() if hasattr(run, "redacted") else run)
+    return {k: redact_text(v) if isinstance(v, str) else v for k, v in found.items()}
 
 
 def _runs_table(runs: list[dict[str, Any]]) -> Table:
@@ -511,7 +550,10 @@ def _subgraph(graph: nx.MultiDiGraph, targets: list[str], ranked: list[Chokepoin
     shown = [c for c in ranked[:PICTURE_CHOKEPOINTS] if c.path]
     paths = [c.path for c in shown]
     if shown:
-        reach = (dependency_path(model, t, shown[0].id) for t in targets[:PICTURE_TARGETS])
+        first = model.index[shown[0].id]
+        removed = model.propagate({first: 1.0}, (first,))
+        reach = (binding_path(model, removed, t, shown[0].id) or
+                 dependency_path(model, t, shown[0].id) for t in targets[:PICTURE_TARGETS])
         paths += [p for p in reach if p]
     layer: dict[str, int] = {}
     for path in paths:
@@ -553,16 +595,16 @@ class _Facts:
     def scope(self) -> str:
         g = self.graph
         grouped = regions(g, self.targets)
-        where = ""
-        if len(grouped) > 1:
-            where = " By headquarters: " + ", ".join(
-                f"{len(m)} in {r}" for r, m in grouped.items()) + \
-                "; results are also given per region."
-        return (f"The graph holds {g.number_of_nodes()} nodes and {g.number_of_edges()} "
+        text = (f"The graph holds {g.number_of_nodes()} nodes and {g.number_of_edges()} "
                 f"relationships; this report looks at {len(self.targets)} target"
-                f"{'s' * (len(self.targets) != 1)}"
-                + (f" ({_names(g, self.targets[:5])}{', …' if len(self.targets) > 5 else ''})."
-                   if self.targets else ".") + where)
+                f"{'s' * (len(self.targets) != 1)}")
+        if len(grouped) > 1:
+            return text + (": by headquarters " + ", ".join(
+                f"{len(m)} in {r}" for r, m in grouped.items())
+                + " (results are also given per region).")
+        if len(self.targets) <= 5:
+            return text + (f" ({_names(g, self.targets)})." if self.targets else ".")
+        return text + f" ({_names(g, self.targets[:5])}, …)."
 
     def chokepoints(self) -> str:
         if not self.every:
@@ -623,7 +665,7 @@ class _Facts:
         if knife:
             nodes = sorted({d.id for _, d in knife})
             example = knife[0][1]
-            text += (f" {len(knife)} of them are knife-edge results ({', '.join(nodes[:4])}): "
+            text += (f" {len(knife)} of the SPOFs are knife-edge results ({', '.join(nodes[:4])}): "
                      f"e.g. {_name(self.graph, example.id)} is a SPOF only because "
                      f"{_margin(self.graph, example)}.")
         return text
@@ -719,7 +761,7 @@ METHODOLOGY = (
         "Unknown is not zero and not equal: an item with no listed shares has no HHI (unless "
         "the equal split is asked for), and an item the data gives no inputs for is "
         "unmodelled; results that depend on it are marked incomplete. Where sources disagree, "
-        "shares carry a range, and `--uncertainty N` reports each chokepoint's 5-95 % loss "
+        "shares carry a range, and the --uncertainty option reports each chokepoint's 5-95 % loss "
         "interval and its chance of staying in the top k.")),
     Section("Concentration", (
         "The Herfindahl–Hirschman index (HHI) sums the squared percentage shares: 10,000 "

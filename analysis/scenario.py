@@ -33,6 +33,7 @@ from analysis.flows import FlowAvailability, flow_availability
 from analysis.regions import region_of
 from analysis.semantics import resolve_targets
 from graph.errors import InputError, NotFoundError, Problem
+from graph.lookup import did_you_mean
 from graph.parsing import check_size, compose_yaml
 
 __all__ = [
@@ -252,8 +253,10 @@ def check_scenario(scenario: Scenario, graph: nx.MultiDiGraph) -> None:
         actual = graph.nodes[node_id].get("kind") if node_id in graph else None
         if actual is None or (kind is not None and actual != kind):
             what = f"no {kind} with id {node_id!r}" if kind else f"no node with id {node_id!r}"
-            hint = " (country ids are upper-case ISO codes such as TW)" if kind == "country" \
-                else ""
+            names = {n: str(d.get("name") or n) for n, d in graph.nodes(data=True)
+                     if kind is None or d.get("kind") == kind}
+            hint = did_you_mean(names, [node_id]) + (
+                " (country ids are upper-case ISO codes such as TW)" if kind == "country" else "")
             problems.append(Problem(f"{what} in the graph{hint}", file=scenario.source,
                                     row=scenario.lines.get(entry), column=column))
 

@@ -29,14 +29,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from analysis.semantics import resolve_targets
 from analysis.structure import Rule, SupplyStructure, compile_structure
 
-__all__ = ["IndexedRule", "IndexedRules", "index_rule", "single_points_of_failure",
-           "spof_sets"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["IndexedRule", "IndexedRules", "dependency_components", "dependency_order",
+           "index_rule", "single_points_of_failure", "spof_sets"]
 
 ANY, EVERY, THRESHOLD = 0, 1, 2
 
@@ -135,30 +139,97 @@ def spof_sets(indexed: IndexedRules, keep: Iterable[int]) -> dict[int, frozenset
 
 def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
     """Strongly connected components of nodes ``0..n-1`` whose inputs are ``inputs[x]``,
-    inputs first: the acyclic part peeled by counting (Kahn), what is left (cycles and what
-    depends on them) by an iterative Tarjan.
+    inputs first (see :func:`dependency_order`).
 
     >>> dependency_components([[1], [], [3], [2, 1]])
     [[1], [0], [2, 3]]
     """
     n = len(inputs)
     waiting = [0] * n
-    dependents: list[list[int]] = [[] for _ in range(n)]
+    readers: list[list[int]] = [[] for _ in range(n)]
+    distinct: dict[int, list[int]] = {}
     for node, node_inputs in enumerate(inputs):
-        distinct = set(node_inputs)
-        waiting[node] = len(distinct)
-        for m in distinct:
-            dependents[m].append(node)
+        distinct[node] = list(set(node_inputs))
+        waiting[node] = len(distinct[node])
+        for m in distinct[node]:
+            readers[m].append(node)
     ready = [node for node in range(n) if not waiting[node]]
-    result: list[list[int]] = []
     for node in ready:  # grows while it is read
-        result.append([node])
-        for d in dependents[node]:
+        for d in readers[node]:
             waiting[d] -= 1
             if not waiting[d]:
                 ready.append(d)
-    if len(ready) == n:
+    result = [[node] for node in ready]
+    if len(result) < n:
+        _cycles(n, waiting, {node: distinct[node] for node in range(n) if waiting[node]},
+                result)
+    return result
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (by sorting: NumPy's hashing ``unique`` is slower on
+    millions of integers)."""
+    import numpy as np
+
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) \
+        else values
+
+
+def _gather(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values[starts[i]:ends[i]]`` for every ``i``, concatenated."""
+    import numpy as np
+
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return values[:0]
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return values[offsets + np.arange(total)]
+
+
+def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]]:
+    """Strongly connected components of nodes ``0..n-1`` where ``src[i]`` reads
+    ``dst[i]``, inputs first: the acyclic part peeled by counting (Kahn's algorithm, one
+    NumPy step per depth), what is left (cycles and what depends on them) by an iterative
+    Tarjan."""
+    import numpy as np
+
+    if not n:
+        return []
+    pairs = sorted_unique(src.astype(np.int64) * n + dst)
+    src, dst = pairs // n, pairs % n
+    waiting = np.bincount(src, minlength=n)
+    by_input = np.argsort(dst, kind="stable")
+    readers = src[by_input]
+    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
+    frontier = np.flatnonzero(waiting == 0)
+    result: list[list[int]] = []
+    while len(frontier):
+        result += [[node] for node in frontier.tolist()]
+        reached = _gather(pointer[frontier], pointer[frontier + 1], readers)
+        if not len(reached):
+            break
+        reached = np.sort(reached)
+        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
+        candidates = reached[first]
+        waiting[candidates] -= np.diff(np.append(first, len(reached)))
+        frontier = candidates[waiting[candidates] == 0]
+    if len(result) == n:
         return result
+    left_waiting = waiting.tolist()
+    inputs: dict[int, list[int]] = {}
+    for s, d in zip(src.tolist(), dst.tolist(), strict=True):
+        if left_waiting[s]:
+            inputs.setdefault(s, []).append(d)
+    _cycles(n, left_waiting, inputs, result)
+    return result
+
+
+def _cycles(n: int, waiting: list[int], inputs: dict[int, list[int]],
+            result: list[list[int]]) -> None:
+    """Append the components of the nodes still ``waiting`` (an iterative Tarjan over
+    their ``inputs``), inputs first."""
     left = [node for node in range(n) if waiting[node]]
     number = [-1] * n
     low = [0] * n
@@ -168,7 +239,7 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
     for root in left:
         if number[root] >= 0:
             continue
-        work = [(root, iter(set(inputs[root])))]
+        work = [(root, iter(inputs.get(root, ())))]
         number[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -183,7 +254,7 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
                     counter += 1
                     stack.append(m)
                     on_stack[m] = True
-                    work.append((m, iter(set(inputs[m]))))
+                    work.append((m, iter(inputs.get(m, ()))))
                     break
                 if on_stack[m]:
                     low[node] = min(low[node], number[m])
@@ -201,7 +272,6 @@ def dependency_components(inputs: Sequence[Sequence[int]]) -> list[list[int]]:
                         if m == node:
                             break
                     result.append(sorted(component))
-    return result
 
 
 def _indexed(structure: SupplyStructure, cone: list[str]) -> IndexedRules:

@@ -39,6 +39,7 @@ __all__ = [
     "Rule",
     "SupplyStructure",
     "compile_structure",
+    "node_rules",
 ]
 
 SHARE_SCALE = 10**9
@@ -84,14 +85,32 @@ def _share_rule(kind: str, entries: tuple[tuple[str, float], ...],
     return Rule(kind, members, weights, min(need, max(sum(weights), 1)))
 
 
-def _rules(node: NodeSupply) -> tuple[Rule, ...]:
-    rules = [Rule(f"requires:{g.name}", g.members, (1,) * len(g.members), g.min_required)
-             for g in node.groups]
-    if node.suppliers:
-        rules.append(_share_rule("supply", node.suppliers, node.min_supply_share))
-    if node.locations:
-        rules.append(_share_rule("location", node.locations, node.min_supply_share))
-    return tuple(rules)
+def _held_share_rule(kind: str, entries: tuple[tuple[str, float], ...], threshold: float,
+                     held: tuple[tuple[str, float], ...]) -> Rule | None:
+    """The rule over ``entries`` and ``held`` with the held ones always up: they leave the
+    rule and lower its need (no rule when they meet it on their own)."""
+    if not held:
+        return _share_rule(kind, entries, threshold)
+    rule = _share_rule(kind, (*entries, *held), threshold)
+    held_weight = sum(rule.weights[len(entries):])
+    if rule.need - held_weight <= 0:
+        return None
+    return Rule(kind, rule.members[:len(entries)], rule.weights[:len(entries)],
+                rule.need - held_weight)
+
+
+def node_rules(node: NodeSupply) -> tuple[Rule, ...]:
+    """The rules of one node: its groups, then its supply and location rules."""
+    rules: list[Rule | None] = [
+        Rule(f"requires:{g.name}", g.members, (1,) * len(g.members), g.min_required)
+        for g in node.groups]
+    if node.suppliers or node.held_suppliers:
+        rules.append(_held_share_rule("supply", node.suppliers, node.min_supply_share,
+                                      node.held_suppliers))
+    if node.locations or node.held_locations:
+        rules.append(_held_share_rule("location", node.locations, node.min_supply_share,
+                                      node.held_locations))
+    return tuple(rule for rule in rules if rule is not None)
 
 
 @dataclass(frozen=True)
@@ -134,17 +153,51 @@ class SupplyStructure:
         return list(seen)
 
     def components(self, nodes: Collection[str]) -> list[list[str]]:
-        """Strongly connected components of ``nodes``, inputs before their dependents."""
-        within = set(nodes)
-        graph = nx.DiGraph()
-        graph.add_nodes_from(nodes)
-        graph.add_edges_from((m, n) for n in nodes for m in self.inputs(n) if m in within)
-        condensed = nx.condensation(graph)
-        members = condensed.graph["mapping"]
-        groups: dict[int, list[str]] = {}
-        for node in nodes:
-            groups.setdefault(members[node], []).append(node)
-        return [groups[c] for c in nx.topological_sort(condensed)]
+        """Strongly connected components of ``nodes``, inputs before their dependents.
+
+        Tarjan's algorithm, iterative: it closes a component only after every component
+        it reads from, which is the order wanted.
+        """
+        position = {n: i for i, n in enumerate(nodes)}
+        inputs = {n: list(dict.fromkeys(m for m in self.inputs(n) if m in position))
+                  for n in nodes}
+        number: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        found: list[list[str]] = []
+        for root in nodes:
+            if root in number:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, edge = work.pop()
+                if edge == 0:
+                    number[node] = low[node] = len(number)
+                    stack.append(node)
+                    on_stack.add(node)
+                reads = inputs[node]
+                while edge < len(reads) and reads[edge] in number:
+                    if reads[edge] in on_stack:
+                        low[node] = min(low[node], number[reads[edge]])
+                    edge += 1
+                if edge < len(reads):
+                    work.append((node, edge + 1))
+                    work.append((reads[edge], 0))
+                    continue
+                if low[node] == number[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(sorted(component, key=position.__getitem__))
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return found
 
     @cached_property
     def dependents(self) -> dict[str, set[str]]:
@@ -178,4 +231,4 @@ class SupplyStructure:
 def compile_structure(graph: nx.MultiDiGraph | SupplyModel) -> SupplyStructure:
     """Compile a supply graph (or its :class:`SupplyModel`) into threshold rules."""
     model = graph if isinstance(graph, SupplyModel) else build_supply_model(graph)
-    return SupplyStructure({n: _rules(s) for n, s in model.nodes.items()}, model)
+    return SupplyStructure({n: node_rules(s) for n, s in model.nodes.items()}, model)

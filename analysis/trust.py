@@ -149,15 +149,21 @@ def cut_sets_resting(graph: nx.MultiDiGraph, target: str,
                      cut_sets: Iterable[Sequence[str]]) -> list[bool]:
     """For each cut set of ``target``: True when, without the assumption relationships, its
     failure no longer takes the target down."""
+    if not assumption_edges(graph):  # nothing to take away: every cut set stands on facts
+        return [False for _ in cut_sets]
     facts = compile_structure(facts_only(graph))
     return [not facts.is_down(target, set(s)) for s in cut_sets]
 
 
 def chokepoints_resting(graph: nx.MultiDiGraph, nodes: Iterable[str], targets: Sequence[str],
-                        totals: Mapping[str, float]) -> dict[str, tuple[bool, float]]:
+                        totals: Mapping[str, float], months: float = 0
+                        ) -> dict[str, tuple[bool, float]]:
     """For each node: (rests on assumptions, its total loss over ``targets`` without the
-    assumption relationships), given its total loss ``totals[node]`` with them."""
-    model = CapacityModel.from_graph(facts_only(graph))
+    assumption relationships), given its total loss ``totals[node]`` with them (both read
+    at the horizon ``months``)."""
+    from analysis.horizon import capacity_at
+
+    model = capacity_at(CapacityModel.from_graph(facts_only(graph)), months)
     target_index = {model.index[t] for t in targets}
     relevant = upstream(model, target_index) | target_index
     result = {}

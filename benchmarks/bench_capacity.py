@@ -102,9 +102,10 @@ def _graph(nodes: int, seed: int) -> nx.MultiDiGraph:
 
 
 def _timed(label: str, work):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = work()
-    print(f"{label:<44} {time.perf_counter() - start:8.2f} s")
+    print(f"{label:<44} {time.perf_counter() - start:8.2f} s wall "
+          f"{time.process_time() - cpu:8.2f} s CPU", flush=True)
     return result
 
 
@@ -112,7 +113,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--uncertainty", type=int, default=0, metavar="N")
+    parser.add_argument("--uncertainty", default="", metavar="N[,N...]",
+                        help="draw counts to time, e.g. 100,1000")
     parser.add_argument("--ranged", type=float, default=0.1)
     parser.add_argument("--skip-ranking", action="store_true",
                         help="only the uncertainty measurement")
@@ -124,7 +126,7 @@ def main() -> None:
     print(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")
     model = _timed("compile capacity model", lambda: CapacityModel.from_graph(graph))
     if args.uncertainty:
-        _uncertainty(graph, model, args.uncertainty)
+        _uncertainty(graph, model, [int(n) for n in args.uncertainty.split(",")])
         if args.skip_ranking:
             return
     countries = sorted(n for n, k in graph.nodes(data="kind") if k == "country")
@@ -153,14 +155,16 @@ def _add_ranges(graph: nx.MultiDiGraph, fraction: float, seed: int) -> int:
     return count
 
 
-def _uncertainty(graph: nx.MultiDiGraph, model: CapacityModel, draws: int) -> None:
+def _uncertainty(graph: nx.MultiDiGraph, model: CapacityModel, counts: list[int]) -> None:
     targets = default_targets(graph)
     pool = 40
     ranked = _timed("chokepoints, nominal (top 40 = the pool)",
                     lambda: chokepoints(graph, top=pool, model=model))
-    found = _timed(f"--uncertainty {draws} (k = 5, pool 40)",
-                   lambda: chokepoint_uncertainty(graph, ranked, targets, draws, k=5,
-                                                  pool=pool, model=model))
+    found = {}
+    for draws in counts:
+        found = _timed(f"--uncertainty {draws} (k = 5, pool 40)",
+                       lambda draws=draws: chokepoint_uncertainty(
+                           graph, ranked, targets, draws, k=5, pool=pool, model=model))
     for c in ranked[:5]:
         conf = found[c.id]
         print(f"  {c.id:<12} loss {c.capacity_loss:.4f}  5-95% {conf.loss_interval[0]:.4f}-"

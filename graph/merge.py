@@ -32,7 +32,8 @@ from graph.model import Node, NodeKind, Relationship, RelKey, RelKind
 __all__ = [
     "Claim", "Claims", "Rank", "SHARE_KINDS", "SHARE_FIELDS", "Conflict", "node_claim",
     "relationship_claim", "claims_text", "claims_from_text", "ranked", "merge_node",
-    "merge_relationship", "record_source", "share_lists", "element_label", "find_conflicts",
+    "merge_relationship", "record_source", "property_sources", "share_lists", "element_label",
+    "find_conflicts",
 ]
 
 Claim = dict[str, Any]
@@ -98,6 +99,21 @@ def _merged(claims: Mapping[str, Claim], ranks: Mapping[str, Rank]) -> Claim:
     if attributes:
         merged["attributes"] = attributes
     return merged
+
+
+def property_sources(claims: Mapping[str, Claim], ranks: Mapping[str, Rank]) -> dict[str, str]:
+    """The source each merged property (and each free attribute) comes from.
+
+    >>> property_sources({"a": {"name": "X", "citation": "c"}, "b": {"name": "Y"}},
+    ...                  {"a": (1, 1), "b": (2, 2)})
+    {'citation': 'a', 'name': 'b'}
+    """
+    found: dict[str, str] = {}
+    for source in reversed(ranked(claims, ranks)):  # worst first, as in the merge
+        for key, value in claims[source].items():
+            for name in (value if key == "attributes" else (key,)):
+                found[name] = source
+    return dict(sorted(found.items()))
 
 
 def merge_node(node_id: str, claims: Mapping[str, Claim], ranks: Mapping[str, Rank]) -> Node:

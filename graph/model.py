@@ -55,7 +55,7 @@ class RelKind(StrEnum):
 def parse_node_kind(text: str) -> NodeKind:
     """Case-insensitive kind lookup; raises ``ValueError`` naming the allowed kinds."""
     try:
-        return NodeKind(text.strip().lower())
+        return NodeKind(str(text).strip().lower())
     except ValueError:
         allowed = ", ".join(k.value for k in NodeKind)
         raise ValueError(f"unknown node kind {text!r}; use one of: {allowed}") from None
@@ -64,7 +64,7 @@ def parse_node_kind(text: str) -> NodeKind:
 def parse_rel_kind(text: str) -> RelKind:
     """Case-insensitive relationship kind lookup (``requires`` == ``REQUIRES``)."""
     try:
-        return RelKind(text.strip().upper())
+        return RelKind(str(text).strip().upper())
     except ValueError:
         allowed = ", ".join(k.value for k in RelKind)
         raise ValueError(f"unknown relationship kind {text!r}; use one of: {allowed}") from None

@@ -51,6 +51,8 @@ _SCHEMA = (
     "CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (r:IngestRun) REQUIRE r.run_id IS UNIQUE",
     "CREATE CONSTRAINT ingest_lock_id IF NOT EXISTS FOR (l:IngestLock) REQUIRE l.id IS UNIQUE",
     "CREATE CONSTRAINT ingest_source IF NOT EXISTS FOR (s:IngestSource) REQUIRE s.source IS UNIQUE",
+    "CREATE CONSTRAINT analysis_result_key IF NOT EXISTS "
+    "FOR (a:AnalysisResult) REQUIRE a.key IS UNIQUE",
 )
 
 # Taking this lock first serialises ingest runs, as BEGIN IMMEDIATE does in SQLite: a second
@@ -128,11 +130,17 @@ _UPDATE_RELATIONSHIPS: dict[RelKind, str] = {
     for kind in RelKind
 }
 _UPSERT_RUN = "MERGE (r:IngestRun {run_id: $run_id}) SET r = $props"
+# Analysis results the app keeps per data version: nodes outside the graph (no Entity label).
+_KEEP_RESULT = ("MERGE (a:AnalysisResult {key: $key}) "
+                "SET a.version = $version, a.payload = $payload")
+_KEPT_RESULT = ("MATCH (a:AnalysisResult {key: $key}) WHERE a.version = $version "
+                "RETURN a.payload AS payload")
+_DROP_RESULTS = "MATCH (a:AnalysisResult) DELETE a"
 _UPSERT_SOURCE = ("MERGE (s:IngestSource {source: $source}) "
                   "SET s.priority = $priority, s.run_order = $run_order")
 
 # clear() may face a big graph: delete in server-side batches so no transaction grows large.
-_CLEAR = ("MATCH (n) WHERE n:Entity OR n:IngestRun OR n:IngestSource "
+_CLEAR = ("MATCH (n) WHERE n:Entity OR n:IngestRun OR n:IngestSource OR n:AnalysisResult "
           "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
 _RUN_FIELDS = ("run_id", "source", "started", "finished", "status", "added", "removed",
@@ -290,6 +298,25 @@ class Neo4jStore(Store):
 
         def write(tx: neo4j.ManagedTransaction) -> None:
             tx.run(_UPSERT_RUN, run_id=run.run_id, props=props).consume()
+
+        self._guard(lambda: self._in_session(lambda s: s.execute_write(write)), "write")
+
+    def keep_result(self, key: str, version: str, payload: bytes) -> None:
+        def write(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(_KEEP_RESULT, key=key, version=version, payload=payload).consume()
+
+        self._guard(lambda: self._in_session(lambda s: s.execute_write(write)), "write")
+
+    def kept_result(self, key: str, version: str) -> bytes | None:
+        def read(tx: neo4j.ManagedTransaction) -> bytes | None:
+            record = tx.run(_KEPT_RESULT, key=key, version=version).single()
+            return bytes(record["payload"]) if record else None
+
+        return self._guard(lambda: self._in_session(lambda s: s.execute_read(read)), "read")
+
+    def drop_results(self) -> None:
+        def write(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(_DROP_RESULTS).consume()
 
         self._guard(lambda: self._in_session(lambda s: s.execute_write(write)), "write")
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from graph.errors import ConfigError
+from graph.errors import ConfigError, NotFoundError
 from graph.store import Store
 from graph.urls import redact_url
 
-__all__ = ["open_store", "default_store_path", "configured_store_url"]
+__all__ = ["open_store", "default_store_path", "configured_store_url", "store_file",
+           "StoreMissingError"]
 
 STORE_ENV = "CHOKEPOINT_STORE"
+NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
 def default_store_path() -> Path:
@@ -28,35 +30,53 @@ def configured_store_url(url: str | None = None) -> str | None:
     return url or os.environ.get(STORE_ENV) or None
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open the store named by ``url`` (a path, ``sqlite:///path``, ``neo4j://``, ``bolt://``).
 
     With no URL, the embedded SQLite store at :func:`default_store_path`.  Neo4j credentials
-    come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` and are never printed.
+    come from ``NEO4J_USER`` / ``NEO4J_PASSWORD`` and are never printed.  With ``create``
+    false, an SQLite file that does not exist is a :class:`StoreMissingError` rather than a
+    new, empty store.
     """
     url = configured_store_url(url)
-    if url is None:
-        from graph.sqlite_store import SQLiteStore
-
-        return SQLiteStore(default_store_path())
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"):
+    path = store_file(url)
+    if path is None:
         from graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore.from_url(url)
+        return Neo4jStore.from_url(str(url))
+    if not create and not path.exists():
+        raise StoreMissingError(path)
+    from graph.sqlite_store import SQLiteStore
+
+    return SQLiteStore(path)
+
+
+def store_file(url: str | None) -> Path | None:
+    """The SQLite file a store URL names (``None``: the embedded default), or ``None`` for a
+    Neo4j URL."""
+    url = configured_store_url(url)
+    if url is None:
+        return default_store_path()
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in NEO4J_SCHEMES:
+        return None
     if scheme == "sqlite":
         # sqlite:///tmp/g.db names /tmp/g.db; sqlite:////tmp/g.db is read the same way.
         path = url.split("://", 1)[1]
-        return _sqlite("/" + path.lstrip("/") if path.startswith("/") else path, url)
-    if scheme:
-        raise ConfigError(f"unknown store URL scheme {scheme!r} in {redact_url(url)!r}; use a file "
-                          "path, sqlite:///path, neo4j://host:port or bolt://host:port")
-    return _sqlite(url, url)
-
-
-def _sqlite(path: str, url: str) -> Store:
-    from graph.sqlite_store import SQLiteStore
-
+        path = "/" + path.lstrip("/") if path.startswith("/") else path
+    elif scheme:
+        raise ConfigError(f"unknown store URL scheme {scheme!r} in {redact_url(url)!r}; use a "
+                          "file path, sqlite:///path, neo4j://host:port or bolt://host:port")
+    else:
+        path = url
     if not path:
         raise ConfigError(f"store URL {url!r} names no file; use sqlite:///path/to/graph.db")
-    return SQLiteStore(Path(path).expanduser())
+    return Path(path).expanduser()
+
+
+class StoreMissingError(NotFoundError):
+    """An SQLite store file that was to be read does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no store at {path}: the file does not exist")
+        self.path = path

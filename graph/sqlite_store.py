@@ -45,6 +45,14 @@ _SOURCES_TABLE = """CREATE TABLE IF NOT EXISTS sources (
         run_order INTEGER NOT NULL
     )"""
 
+# Analysis results the app keeps per data version (not part of the graph; dropped by every
+# ingest run).
+_RESULTS_TABLE = """CREATE TABLE IF NOT EXISTS analysis_results (
+        key     TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        payload BLOB NOT NULL
+    )"""
+
 # Columns without a declared type keep every value exactly as written (no affinity), as the
 # JSON text of version 1 did: an int share stays an int.
 _TABLES = (
@@ -79,6 +87,7 @@ _TABLES = (
         data     TEXT NOT NULL
     )""",
     _SOURCES_TABLE,
+    _RESULTS_TABLE,
 )
 
 _SELECT_NODES = ("SELECT id, kind, name, description, failure_probability, min_supply_share, "
@@ -415,10 +424,36 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot record run in {self.path}: {exc}") from exc
 
+    def keep_result(self, key: str, version: str, payload: bytes) -> None:
+        with self._lock:
+            try:
+                self._conn.execute(_RESULTS_TABLE)
+                self._conn.execute("INSERT OR REPLACE INTO analysis_results (key, version, "
+                                   "payload) VALUES (?, ?, ?)", (key, version, payload))
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot keep a result in {self.path}: {exc}") from exc
+
+    def kept_result(self, key: str, version: str) -> bytes | None:
+        with self._lock:
+            try:
+                row = self._conn.execute("SELECT payload FROM analysis_results WHERE key = ? "
+                                         "AND version = ?", (key, version)).fetchone()
+            except sqlite3.OperationalError:  # a store written before results were kept
+                return None
+        return bytes(row[0]) if row else None
+
+    def drop_results(self) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("DELETE FROM analysis_results")
+            except sqlite3.OperationalError:  # no such table yet
+                pass
+
     def clear(self) -> None:
         with self._lock:
             self._conn.executescript("BEGIN; DELETE FROM relationships; DELETE FROM nodes; "
                                      "DELETE FROM runs; DELETE FROM sources; COMMIT;")
+        self.drop_results()
 
     def close(self) -> None:
         with self._lock:

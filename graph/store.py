@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -17,6 +18,7 @@ from graph.integrity import check_plan
 from graph.merge import Conflict
 from graph.model import Batch, Node, NodeKind, Relationship, RelKind
 from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
+from graph.urls import redact_text
 from graph.validate import validate_batch
 
 if TYPE_CHECKING:
@@ -49,6 +51,14 @@ class RunRecord:
     error: str | None = None
     origin: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def redacted(self) -> RunRecord:
+        """This record with credentials dropped from every URL in its texts (records written
+        before URLs were redacted on the way in may hold them)."""
+        details = {k: redact_text(v) if isinstance(v, str) else v
+                   for k, v in self.details.items()}
+        return replace(self, error=self.error and redact_text(self.error),
+                       origin=self.origin and redact_text(self.origin), details=details)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -129,6 +139,20 @@ class Store(ABC):
     def runs(self, source: str | None = None, limit: int | None = None) -> list[RunRecord]:
         """Run records, newest first."""
 
+    # -- analysis results kept per data version ---------------------------------------------
+    @abstractmethod
+    def keep_result(self, key: str, version: str, payload: bytes) -> None:
+        """Keep an analysis result (opaque bytes) computed from the data as of ``version``
+        (the newest successful run), replacing what ``key`` held."""
+
+    @abstractmethod
+    def kept_result(self, key: str, version: str) -> bytes | None:
+        """The result kept under ``key`` if it was computed from ``version``, else ``None``."""
+
+    @abstractmethod
+    def drop_results(self) -> None:
+        """Forget every kept analysis result (the data changed)."""
+
     @abstractmethod
     def clear(self) -> None:
         """Remove every node, relationship and run record (for tests and ``--reset``)."""
@@ -171,6 +195,11 @@ class Store(ABC):
                        removed=counts.removed, changed=counts.changed)
         if not dry_run:
             self.record_run(done)
+            try:  # kept results are keyed by the newest run anyway: this only frees space
+                self.drop_results()
+            except Exception:  # noqa: BLE001 - the data is written; the run must not fail
+                logging.getLogger(__name__).warning("could not drop kept analysis results",
+                                                    exc_info=True)
         return IngestResult(done, plan.counts, len(batch.nodes), len(batch.relationships),
                             dry_run, plan.merged)
 

@@ -3,7 +3,8 @@ reported, and the helpers that keep credentials out of error texts."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = ["redact_url", "redact_text", "without_userinfo"]
 
@@ -47,13 +48,21 @@ def without_userinfo(url: str) -> tuple[str, str | None, str | None]:
         return url, None, None
     netloc = parts.netloc.rpartition("@")[2]
     return (urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)),
-            parts.username, parts.password)
+            unquote(parts.username or ""), unquote(parts.password or ""))
+
+
+_USERINFO = re.compile(r"(?<=://)[^\s/@]+@")
 
 
 def redact_text(text: str, *urls: str, keep_path: bool = True) -> str:
     """``text`` (an error message, say) with every secret part of ``urls`` — the URL itself,
     its user information, password and query string — replaced by its redacted form
-    (``keep_path`` as for :func:`redact_url`)."""
+    (``keep_path`` as for :func:`redact_url`), and the ``user:password@`` part of any other
+    URL in it dropped.
+
+    >>> redact_text("GET http://u:pw@example.org/x failed")
+    'GET http://example.org/x failed'
+    """
     for url in urls:
         if not url:
             continue
@@ -64,4 +73,4 @@ def redact_text(text: str, *urls: str, keep_path: bool = True) -> str:
         for secret in sorted(filter(None, secrets), key=len, reverse=True):
             shown = redact_url(url, keep_path=keep_path) if secret == url else "…"
             text = text.replace(secret, shown)
-    return text
+    return _USERINFO.sub("", text)

@@ -11,13 +11,16 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -26,9 +29,8 @@ import streamlit as st
 from analysis.capacity import CapacityModel
 from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
 from analysis.concentration import concentration, perspective, rank_by_impact
+from analysis.horizon import DEFAULT_HORIZONS, capacity_at, structure_at
 from analysis.neighbourhood import Neighbourhood, neighbourhood
-from analysis.report import Report, build_report
-from analysis.scenario import ScenarioResult, compare, parse_scenario, run_scenario
 from analysis.semantics import SupplyModel, build_supply_model, default_targets
 from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
@@ -37,8 +39,11 @@ from graph.open import STORE_ENV, configured_store_url
 from graph.store import RunRecord, Store
 from ui.cli_app import INGEST_ENV, ingest_allowed
 from ui.context import open_configured_store
-from ui.graph_view import neighbourhood_html
 from ui.text import shown
+
+if TYPE_CHECKING:  # loaded when a page first needs them: the server answers sooner
+    from analysis.report import Report
+    from analysis.scenario import ScenarioResult
 
 __all__ = ["View", "current", "from_url", "to_url", "show_error", "plain", "ingest_allowed",
            "seed_scenarios", "INGEST_ENV", "EMPTY_STORE", "shown", "pct", "points",
@@ -49,7 +54,7 @@ MAX_PROBLEMS_SHOWN = 50
 ALL_TARGETS = "all"
 EMPTY_STORE = (
     "The store is empty: there is nothing to analyse yet. Fill it on the command line with "
-    "`chokepoint ingest seeds` (the bundled sample graph) or `chokepoint ingest tabular "
+    "`chokepoint seed` (the bundled AI supply-chain data) or `chokepoint ingest tabular "
     "FOLDER` (a folder holding `nodes.csv` and `edges.csv`); or, when the app was started "
     "with `CHOKEPOINT_APP_ALLOW_INGEST=1`, upload files on the **Data** page.")
 PERCENT = "%.1f%%"
@@ -133,8 +138,8 @@ WHY_COLUMNS: dict[str, Any] = {
     "dependent": st.column_config.TextColumn(width=170),
     "depends on": st.column_config.TextColumn(width=170),
     "relationship": st.column_config.TextColumn(width=115),
-    "share": st.column_config.NumberColumn(format=PERCENT, width=65,
-                                           help="the supplier's or place's share of the item"),
+    "share": st.column_config.TextColumn(width=65,
+                                         help="the supplier's or place's share of the item"),
     "citation": st.column_config.TextColumn(width=360),
     "as of": st.column_config.TextColumn(width=75)}
 # Fields a chokepoint may carry beyond its loss, shown when present: persistence over
@@ -159,6 +164,15 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
     if chokepoint.get("spof_count"):
         words.append(f"It is a single point of failure of {int(chokepoint['spof_count']):,} "
                      "target(s).")
+    if chokepoint.get("rests_on_assumptions"):
+        words.append("It **rests on assumptions**: without the relationships marked as "
+                     "modelling assumptions its loss is "
+                     f"{pct(chokepoint.get('facts_only_loss'))}.")
+    elif chokepoint.get("facts_only_loss") is not None:
+        words.append("It holds on facts alone: without the relationships marked as "
+                     f"modelling assumptions its loss is {pct(chokepoint['facts_only_loss'])}.")
+    if chokepoint.get("by_region"):
+        words.append(f"Loss by region: {plain(chokepoint['by_region'])}.")
     st.markdown(" ".join(words))
     extra = {label: chokepoint[key] for key, label in EXTRA_WHY.items()
              if chokepoint.get(key) not in (None, "", [], {})}
@@ -173,7 +187,7 @@ def show_why(view: View, chokepoint: Mapping[str, Any], targets: Sequence[str] |
         return
     st.caption("The path that carries the loss, from the target hurt most down to the node: "
                + " → ".join(plain(view.name(n)) for n in ids))
-    st.dataframe(points(view.explain(ids), "share"), hide_index=True, column_config=WHY_COLUMNS)
+    st.dataframe(view.explain(ids), hide_index=True, column_config=WHY_COLUMNS)
 
 
 def loss_text(importance: Mapping[str, float], node: str) -> str:
@@ -228,23 +242,116 @@ def _graph(url: str | None, version: str) -> nx.MultiDiGraph:
 
 
 @st.cache_resource(show_spinner="Compiling the supply model…", max_entries=2)
-def _models(url: str | None, version: str
-            ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
+def _compiled(url: str | None, version: str
+              ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
     supply = build_supply_model(_graph(url, version))
     return supply, compile_structure(supply), CapacityModel(supply)
 
 
+RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are then ignored
+log = logging.getLogger("chokepoint.app")
+
+
+def _kept(url: str | None, version: str, name: str, compute: Callable[[], Any],
+          frame: bool = False) -> Any:
+    """``compute()``, kept in the store per data version: the first session after an ingest
+    computes it, every later one (and every restart of the app) reads it back."""
+    store, key = _store(url), f"app:{name}:v{RESULTS_FORMAT}"
+    try:
+        raw = store.kept_result(key, version)
+    except ChokepointError:
+        raw = None
+    if raw is not None:
+        try:
+            value = json.loads(zlib.decompress(raw))
+            return pd.DataFrame(value["data"], columns=value["columns"]) if frame else value
+        except (ValueError, KeyError, TypeError, zlib.error):
+            log.warning("ignoring an unreadable kept result %s", key)
+    value = compute()
+    document = ({"columns": list(value.columns), "data": value.to_numpy().tolist()}
+                if frame else value)
+    try:
+        store.keep_result(key, version, zlib.compress(
+            json.dumps(document, default=str).encode("utf-8")))
+    except ChokepointError as exc:  # a read-only store: compute again next time
+        log.warning("cannot keep %s in the store: %s", key, exc)
+    return value
+
+
+@st.cache_resource(show_spinner="Reading the graph at the horizon…", max_entries=8)
+def _models(url: str | None, version: str, months: float = 0
+            ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
+    """The compiled models read ``months`` after a disruption starts (sharing the compiled
+    structure of horizon 0)."""
+    supply, structure, capacity = _compiled(url, version)
+    if not months:
+        return supply, structure, capacity
+    at = capacity_at(capacity, months)
+    return at.supply, structure_at(structure, months, at.supply), at
+
+
 @st.cache_resource(show_spinner="Finding single points of failure…", max_entries=64)
-def _spofs(url: str | None, version: str, targets: Targets) -> dict[str, list[str]]:
+def _spofs(url: str | None, version: str, targets: Targets,
+           months: float = 0) -> dict[str, list[str]]:
     graph = _graph(url, version)
-    chosen = list(targets) if targets else default_targets(graph)
-    return single_points_of_failure(_models(url, version)[1], chosen)
+    graph = _graph(url, version)
+    if targets or months:
+        chosen = list(targets) if targets else default_targets(graph)
+        return single_points_of_failure(_models(url, version, months)[1], chosen)
+    return _kept(url, version, "spofs", lambda: single_points_of_failure(
+        _models(url, version)[1], default_targets(graph)))
+
+
+RANK_ALL_KINDS_NODES = 5_000
+"""Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
+there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
+Kinds = tuple[str, ...] | None
+
+
+def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
+    """The kinds to rank for a request of ``kinds``: every kind on a small graph (the one
+    ranking then serves every request), else just those asked for."""
+    if _graph(url, version).number_of_nodes() <= RANK_ALL_KINDS_NODES:
+        return None
+    return kinds if kinds is None else tuple(sorted(kinds))
+
+
+@st.cache_data(show_spinner="Checking the SPOF…", max_entries=64)
+def _spof_note(url: str | None, version: str, target: str, node: str) -> str:
+    from analysis.trust import spof_details
+
+    graph = _graph(url, version)
+    (detail,) = spof_details(graph, {target: [node]})[target]
+    parts = ["It rests on modelling assumptions: without the relationships marked as "
+             "assumptions it is no SPOF." if detail.rests_on_assumptions else
+             "It holds without the modelling assumptions too."]
+    margin = detail.margin
+    if margin is not None:
+        where = _name(graph, margin.node)
+        if margin.is_share:
+            parts.append(f"It exists because only {pct(margin.surviving)} of {where} survives, "
+                         f"under the {pct(margin.threshold)} threshold"
+                         + (" — a knife-edge result." if margin.knife_edge else "."))
+        else:
+            parts.append(f"It exists because only {margin.surviving:.0f} of the "
+                         f"{margin.threshold:.0f} needed members of {where} survive.")
+    return " ".join(parts)
 
 
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
-def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFrame:
+def _chokepoints(url: str | None, version: str, targets: Targets,
+                 kinds: Kinds = None, months: float = 0) -> pd.DataFrame:
+    if targets or months:
+        return _rank_chokepoints(url, version, targets, kinds, months)
+    name = "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
+    return _kept(url, version, name, lambda: _rank_chokepoints(url, version, None, kinds),
+                 frame=True)
+
+
+def _rank_chokepoints(url: str | None, version: str, targets: Targets,
+                      kinds: Kinds, months: float = 0) -> pd.DataFrame:
     graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version)[2], kinds=None)
+    ranked = chokepoints(graph, targets, model=_models(url, version, months)[2], kinds=kinds)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
@@ -261,10 +368,13 @@ def _chokepoints(url: str | None, version: str, targets: Targets) -> pd.DataFram
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
-    loss, graph = _importance(url, version), _graph(url, version)
-    items = rank_by_impact(concentration(graph), loss)
-    return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
-                          "capacity_loss": loss.get(c.id, 0.0)} for c in items])
+    def compute() -> pd.DataFrame:
+        loss, graph = _importance(url, version), _graph(url, version)
+        items = rank_by_impact(concentration(graph), loss)
+        return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
+                              "capacity_loss": loss.get(c.id, 0.0)} for c in items])
+
+    return _kept(url, version, "concentration", compute, frame=True)
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
@@ -296,9 +406,11 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
                 kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
-                dark: bool, expand: tuple[str, ...]) -> str:
+                dark: bool, expand: tuple[str, ...], months: float = 0) -> str:
+    from ui.graph_view import neighbourhood_html  # pyvis: load on the first picture
+
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
-    spofs = set(_spofs(url, version, (centre,))[centre])
+    spofs = set(_spofs(url, version, (centre,), months)[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
                               importance=_importance(url, version), layout=layout, dark=dark,
                               expand=expand)
@@ -307,26 +419,36 @@ def _graph_html(url: str | None, version: str, centre: str, depth: int, directio
 @st.cache_data(show_spinner=False, max_entries=2)
 def _importance(url: str | None, version: str) -> dict[str, float]:
     """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
-    frame = _chokepoints(url, version, None)
-    model = _models(url, version)[2]
-    targets = default_targets(_graph(url, version))
-    reach = upstream(model, [model.index[t] for t in targets if t in model.index])
-    loss = {model.ids[i]: 0.0 for i in reach}
-    loss.update(zip(frame["id"], frame["capacity_loss"], strict=True))
-    return loss
+    def compute() -> dict[str, float]:
+        kinds = _ranked_kinds(url, version, DEFAULT_KINDS)
+        frame = _chokepoints(url, version, None, kinds)
+        model = _models(url, version)[2]
+        targets = default_targets(_graph(url, version))
+        reach = upstream(model, [model.index[t] for t in targets if t in model.index])
+        loss = {model.ids[i]: 0.0 for i in reach
+                if kinds is None or model.supply.nodes[model.ids[i]].kind in kinds}
+        loss.update(zip(frame["id"], map(float, frame["capacity_loss"]), strict=True))
+        return loss
+
+    return _kept(url, version, "importance", compute)
 
 
 @st.cache_data(show_spinner="Running the scenario…", max_entries=32)
-def _scenario(url: str | None, version: str, text: str, source: str) -> ScenarioResult:
+def _scenario(url: str | None, version: str, text: str, source: str,
+              months: float = 0) -> ScenarioResult:
+    from analysis.scenario import parse_scenario, run_scenario
+
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
-    return run_scenario(graph, scenario, _models(url, version)[2])
+    return run_scenario(graph, scenario, _models(url, version, months)[2])
 
 
 @st.cache_resource(show_spinner="Building the report…", max_entries=8)
 def _report(url: str | None, version: str, targets: Targets, scenario: str | None,
             perspective_of: str | None, allies: tuple[str, ...], top: int) -> Report:
     graph, store = _graph(url, version), _store(url)
+    from analysis.report import build_report
+    from analysis.scenario import parse_scenario
     from ui.cli_report import describe_store
 
     parsed = parse_scenario(scenario, graph=graph) if scenario else None
@@ -428,6 +550,12 @@ class View:
 
     url: str | None
     version: str
+    months: float = 0
+    """The horizon the view reads the graph at: months after a disruption starts."""
+
+    def at(self, months: float) -> View:
+        """The same view read ``months`` after a disruption starts."""
+        return replace(self, months=months)
 
     @property
     def store(self) -> Store:
@@ -483,7 +611,7 @@ class View:
         return self.store.runs()
 
     def spofs(self, targets: Iterable[str] | None = None) -> dict[str, list[str]]:
-        return _spofs(self.url, self.version, _key(targets))
+        return _spofs(self.url, self.version, _key(targets), self.months)
 
     def spof_counts(self) -> Counter[str]:
         """How many default targets each node is a single point of failure of."""
@@ -493,7 +621,8 @@ class View:
                     kinds: Iterable[str] | None = DEFAULT_KINDS) -> pd.DataFrame:
         """Nodes of ``kinds`` (every kind when ``None``) ranked by the capacity their removal
         costs ``targets`` (the industries when ``None``)."""
-        frame = _chokepoints(self.url, self.version, _key(targets))
+        ranked = _ranked_kinds(self.url, self.version, tuple(kinds) if kinds else None)
+        frame = _chokepoints(self.url, self.version, _key(targets), ranked, self.months)
         if kinds is not None:
             frame = frame[frame["kind"].isin(list(kinds))]
             frame = frame.assign(rank=range(1, len(frame) + 1)).reset_index(drop=True)
@@ -501,7 +630,8 @@ class View:
 
     def importance(self) -> dict[str, float]:
         """Node id → mean capacity loss across all default targets when it is removed, for
-        every node of any kind upstream of an industry; other nodes are not ranked."""
+        every node upstream of an industry (on graphs above ``RANK_ALL_KINDS_NODES`` nodes,
+        suppliers and countries only); other nodes are not ranked."""
         return _importance(self.url, self.version)
 
     def concentration(self) -> pd.DataFrame:
@@ -523,13 +653,15 @@ class View:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
                            tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
-                           tuple(sorted(expand)))
+                           tuple(sorted(expand)), self.months)
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
-        return _scenario(self.url, self.version, text, source)
+        return _scenario(self.url, self.version, text, source, self.months)
 
     def compare(self, first: str, second: str) -> pd.DataFrame:
         """Two scenario texts run and set side by side, per target."""
+        from analysis.scenario import compare
+
         a, b = self.run_scenario(first), self.run_scenario(second)
         diff = compare(a, b).differences()
         return pd.DataFrame([{"target": t, "name": self.name(t), **d} for t, d in diff.items()])
@@ -580,18 +712,24 @@ class View:
                 rows.append({
                     "dependent": self.name(a), "depends on": self.name(b),
                     "relationship": str(data.get("kind", kind)),
-                    "share": data.get("share"),
+                    "share": pct(data.get("share")) if data.get("share") is not None
+                    else "",
                     "citation": shown(data.get("citation") or
                                       graph.nodes[b].get("citation") or ""),
                     "as of": str(data.get("as_of") or graph.nodes[b].get("as_of") or "")})
         return pd.DataFrame(rows, columns=["dependent", "depends on", "relationship", "share",
                                            "citation", "as of"])
 
+    def spof_note(self, target: str, node: str) -> str:
+        """One sentence on how sure a SPOF is: whether it rests on modelling assumptions, and
+        its margin when it exists only because what survives falls under a threshold."""
+        return _spof_note(self.url, self.version, target, node)
+
     def path_to(self, target: str, node: str) -> list[str]:
         """One shortest dependency path ``target → … → node`` (empty if none)."""
         from analysis.chokepoints import dependency_path
 
-        model = _models(self.url, self.version)[2]
+        model = _models(self.url, self.version, self.months)[2]
         if target not in model.index or node not in model.index:
             return []
         return list(dependency_path(model, target, node))
@@ -683,6 +821,22 @@ def to_url(*keys: str) -> None:
             st.query_params[key] = [str(v) for v in value]
         else:
             st.query_params[key] = str(value)
+
+
+def horizon_control() -> float:
+    """A horizon picker (months after a disruption starts), kept in the URL as ``months``."""
+    from_url("months", 0, options=list(DEFAULT_HORIZONS), cast=_months)
+    months = st.select_slider(
+        "Months after the disruption starts", list(DEFAULT_HORIZONS), key="months",
+        help="0: at once. Later, stocks (inventory, installed tools, released models) run "
+             "out and alternatives with a lead time (second sources, new fabs, ports) arrive.")
+    to_url("months")
+    return float(months)
+
+
+def _months(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def seed_scenarios() -> dict[str, str]:

@@ -23,10 +23,11 @@ from ingest.registry import CURATED_PRIORITY, PUBLIC_DATA_PRIORITY
 from ui.cli_analyze import analyze
 from ui.cli_app import ui_command
 from ui.cli_jobs import jobs
+from ui.cli_nodes import search, show, targets
 from ui.cli_report import report
 from ui.cli_scenario import register_analyze_commands, scenario
 from ui.context import Settings, load_seeds, pass_settings
-from ui.output import emit_csv, emit_json, emit_table, err_console, format_option, progress
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 EXIT_INPUT = 2  # the input was refused
 EXIT_ERROR = 1  # anything else went wrong
@@ -43,34 +44,35 @@ class ChokepointGroup(click.Group):
             _report_problems(exc)
             ctx.exit(EXIT_INPUT)
         except ChokepointError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if os.environ.get("CHOKEPOINT_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+            echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(set CHOKEPOINT_DEBUG=1 to see the traceback)", err=True)
             ctx.exit(EXIT_ERROR)
 
 
 def _report_problems(exc: InputError) -> None:
     count = len(exc.problems)
-    click.echo(f"error: input refused, nothing was written ({count} problem"
+    echo(f"error: input refused, nothing was written ({count} problem"
                f"{'s' * (count != 1)}):", err=True)
     for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        click.echo(f"  {problem}", err=True)
+        echo(f"  {problem}", err=True)
     if count > MAX_PROBLEMS_SHOWN:
-        click.echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
+        echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
 
 
 
 
 @click.group(cls=ChokepointGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", metavar="URL", envvar="CHOKEPOINT_STORE",
-              help="Where the graph lives: a file path or sqlite:///path (embedded SQLite), or "
-                   "neo4j://host:7687 / bolt://host:7687 (credentials from NEO4J_USER and "
+              help="Where the graph lives: a file path or sqlite:///path (embedded SQLite; "
+                   "the file must exist, except for seed, ingest and jobs, which create it), "
+                   "or neo4j://host:7687 / bolt://host:7687 (credentials from NEO4J_USER and "
                    "NEO4J_PASSWORD).  Default: $CHOKEPOINT_STORE, else an embedded store in "
                    "~/.local/share/chokepoint, filled with the bundled seeds on first use.")
 @click.version_option(package_name="chokepoint")
@@ -80,7 +82,7 @@ def cli(ctx: click.Context, store_url: str | None) -> None:
 
     Build the AI supply-chain graph, find single points of failure and chokepoints, run
     what-if scenarios and export reports.  Start with `chokepoint seed` and
-    `chokepoint stats`.
+    `chokepoint stats`; find nodes with `chokepoint search TEXT` and `chokepoint show ID`.
     """
     settings = Settings(store_url)
     ctx.obj = settings
@@ -95,7 +97,7 @@ def _print_ingest(result: IngestResult, fmt: str) -> None:
         emit_json(summary)
         return
     verb = "would be" if result.dry_run else "were"
-    click.echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
+    echo(f"{result.nodes} nodes and {result.relationships} relationships read from "
                f"source {result.run.source!r}: {result.counts.added} added, "
                f"{result.counts.changed} changed, {result.counts.removed} removed ({verb} "
                f"written{'; dry run, nothing written' if result.dry_run else ''}).")
@@ -110,9 +112,20 @@ def seed(settings: Settings, dry_run: bool, fmt: str) -> None:
 
     Running it again changes nothing; it replaces what the seeds said before.
     """
+    settings.announce_seeding = False
+    store = settings.store_to_write
+    if settings.seeded_on_open is not None:
+        # The default store fills itself with the seeds when it is created; say so rather
+        # than report the second, empty load.
+        _print_ingest(settings.seeded_on_open, fmt)
+        if fmt != "json":
+            echo(f"The store {redact_url(store.url)} was new, so it was filled with the "
+                       "bundled seeds just now; running `chokepoint seed` again changes "
+                       "nothing.")
+        return
     with progress("Loading the seeds") as bar:
         bar.add_task("seed", total=None)
-        result = load_seeds(settings.store, dry_run=dry_run)
+        result = load_seeds(store, dry_run=dry_run)
     _print_ingest(result, fmt)
 
 
@@ -153,13 +166,13 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
 def _write_batch(settings: Settings, batch: Batch, dry_run: bool, fmt: str) -> None:
     with progress("Validating and writing") as bar:
         bar.add_task("write", total=None)
-        result = settings.store.apply(batch, dry_run=dry_run)
+        result = settings.store_to_write.apply(batch, dry_run=dry_run)
     _print_ingest(result, fmt)
     if fmt != "json":
-        click.echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
+        echo(f"{result.merged} node(s) merged with nodes other sources already assert.")
     if batch.unresolved and fmt != "json":
         shown = ", ".join(sorted(set(batch.unresolved))[:20])
-        click.echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
+        echo(f"{len(set(batch.unresolved))} name(s) left unresolved: {shown}")
 
 
 ingest.add_command(ingest_command(
@@ -206,7 +219,7 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
     _write_batch(settings, batch, dry_run, fmt)
     if fmt != "json":
         for note in batch.notes:
-            click.echo(f"note: {note}")
+            echo(f"note: {note}")
 
 
 @cli.command()
@@ -214,8 +227,9 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
 @pass_settings
 def stats(settings: Settings, fmt: str) -> None:
     """Count nodes per kind, relationships per kind, and conflicts between sources."""
-    counts: dict[str, Any] = dict(settings.store.stats())
-    counts["conflicts"] = len(settings.store.conflicts())
+    store = settings.store
+    counts: dict[str, Any] = dict(store.stats())
+    counts["conflicts"] = len(store.conflicts())
     if fmt == "json":
         emit_json(counts)
         return
@@ -224,8 +238,10 @@ def stats(settings: Settings, fmt: str) -> None:
     rows += [("total nodes", "", sum(counts["nodes"].values())),
              ("total relationships", "", sum(counts["relationships"].values())),
              ("conflicts between sources", "", counts["conflicts"])]
-    emit_table(f"Store: {redact_url(settings.store.url)}", ("what", "kind", "count"), rows,
+    emit_table(f"Store: {redact_url(store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
+    if not sum(counts["nodes"].values()):  # in the table only: JSON stays one document
+        echo(f"The store is empty; {settings.how_to_fill()}.", err=True)
 
 
 def _value_text(value: Any) -> str:
@@ -243,7 +259,7 @@ def conflicts(settings: Settings, source: str | None, fmt: str) -> None:
     """List where sources disagree: one property of one element given different values, or
     two lists of shares for one item.  Each shows every source's value and which one won
     (the highest priority; equal priorities: the newest run)."""
-    found = settings.store.conflicts(source=source)
+    found = settings.filled_store.conflicts(source=source)
     if fmt == "json":
         emit_json({"conflicts": [c.as_dict() for c in found]})
         return
@@ -280,12 +296,12 @@ def export(settings: Settings, fmt: str, out: Path, target: str | None,
     if fmt != "openpsa":
         if target or fail_kinds:
             raise click.UsageError("--target and --fail-kinds go with --format openpsa")
-        export_graph(settings.store, fmt, out)
+        export_graph(settings.filled_store, fmt, out)
     else:
         if not target:
             raise click.UsageError("--format openpsa needs --target ID (the top event)")
         _export_fault_tree(settings, target, fail_kinds, out)
-    err_console().print(f"wrote {out}")
+    echo(f"wrote {out}", err=True)
 
 
 def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
@@ -294,7 +310,7 @@ def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
     from analysis.semantics import resolve_targets
     from graph.export import atomic_write
 
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     resolve_targets(graph, [target])
     kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
         else None
@@ -305,7 +321,7 @@ def _export_fault_tree(settings: Settings, target: str, fail_kinds: str | None,
 
 
 register_analyze_commands(analyze)
-for _command in (analyze, scenario, report, jobs, ui_command):
+for _command in (analyze, scenario, report, jobs, ui_command, show, search, targets):
     cli.add_command(_command)
 
 

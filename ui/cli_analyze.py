@@ -9,12 +9,15 @@ JSON is exactly that document, with several a list of them.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress
+from ui.context import complete_node_ids
+from ui.horizons import chosen_horizons, horizon_options, with_horizons
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -42,7 +45,7 @@ def facts_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def analysis_graph(settings: Any) -> nx.MultiDiGraph:
     """The stored graph, without its assumption relationships under ``--facts-only``."""
-    graph = settings.store.read_graph()
+    graph = settings.filled_store.read_graph()
     if getattr(settings, "facts_only", False):
         from analysis.trust import facts_only
 
@@ -58,7 +61,7 @@ def analyze() -> None:
 
 def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ID",
-                        help=TARGET_HELP)(facts_option(command))
+                        shell_complete=complete_node_ids, help=TARGET_HELP)(facts_option(command))
 
 
 def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[str]]:
@@ -81,7 +84,16 @@ def _number(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def _emit_documents(documents: list[dict[str, Any]]) -> None:
+def _emit_documents(documents: list[dict[str, Any]],
+                    graph: nx.MultiDiGraph | None = None) -> None:
+    """One document per target (the document itself for one target); with ``graph``, each
+    names the unmodelled items its target depends on (``"unmodelled_inputs"``, when any)."""
+    if graph is not None:
+        from analysis.coverage import incomplete
+
+        gaps = incomplete(graph, [d["target"] for d in documents])
+        documents = [{**d, "unmodelled_inputs": gaps[d["target"]]} if d["target"] in gaps
+                     else d for d in documents]
     emit_json(documents[0] if len(documents) == 1 else documents)
 
 
@@ -93,34 +105,51 @@ def _busy(text: str) -> Any:
 
 @analyze.command()
 @target_option
+@horizon_options
 @format_option()
 @click.pass_obj
-def spof(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
+def spof(settings: Any, targets: tuple[str, ...], horizon: str | None, until: Any,
+         fmt: str) -> None:
     """Single points of failure: nodes whose failure alone takes a target down.
 
     All targets are answered in one pass.  A target is not listed as its own SPOF.  Each
     SPOF says whether it rests on modelling assumptions (it is no SPOF once the
     relationships with basis 'assumption' are left out) and, when it exists only because
     what survives falls under a threshold, the surviving share and the threshold; within
-    2 percentage points it is a knife-edge result.
+    2 percentage points it is a knife-edge result.  With several horizons, the SPOFs at
+    each (a buffer hides a SPOF until it runs out; a second source ends one once its lead
+    time has passed).
     """
     from analysis.coverage import incomplete
+    from analysis.horizon import structure_at
     from analysis.spof import single_points_of_failure
+    from analysis.structure import compile_structure
     from analysis.trust import spof_details
 
     graph, chosen = _load(settings, targets)
+    horizons = chosen_horizons(graph, horizon, until)
     with _busy("Finding single points of failure"):
-        found = single_points_of_failure(graph, chosen)
-        details = spof_details(graph, found)
+        base = compile_structure(graph)
+        every = []
+        for months in horizons:
+            structure = structure_at(base, months)
+            found = single_points_of_failure(structure, chosen)
+            every.append((found, spof_details(graph, found, structure)))
         gaps = incomplete(graph, chosen)
     if fmt == "json":
-        emit_json({"targets": found, "counts": {t: len(s) for t, s in found.items()},
-                   "incomplete": gaps,
-                   "details": {t: [d.as_dict() for d in ds] for t, ds in details.items()},
-                   "rests_on_assumptions": sum(d.rests_on_assumptions
-                                               for ds in details.values() for d in ds),
-                   "knife_edge": sum(d.knife_edge for ds in details.values() for d in ds)})
+        emit_json(with_horizons(horizons, [
+            {"targets": found, "counts": {t: len(s) for t, s in found.items()},
+             "incomplete": gaps,
+             "details": {t: [d.as_dict() for d in ds] for t, ds in details.items()},
+             "rests_on_assumptions": sum(d.rests_on_assumptions
+                                         for ds in details.values() for d in ds),
+             "knife_edge": sum(d.knife_edge for ds in details.values() for d in ds)}
+            for found, details in every]))
         return
+    if len(horizons) > 1:
+        _spof_timeline(graph, horizons, [found for found, _ in every], fmt)
+        return
+    found, details = every[0]
     rows = [(t, d, graph.nodes[d.id].get("name", ""), graph.nodes[d.id].get("kind", ""))
             for t, ds in details.items() for d in ds]
     if fmt == "csv":
@@ -145,9 +174,10 @@ def incomplete_note(gaps: dict[str, list[str]]) -> None:
     """One line naming the targets whose results depend on unmodelled items."""
     if gaps:
         items = sorted({i for found in gaps.values() for i in found})
-        click.echo(f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled "
-                   f"item(s) ({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); "
-                   "see `chokepoint analyze coverage`.")
+        echo(textwrap.fill(
+            f"Incomplete: {len(gaps)} target(s) depend on {len(items)} unmodelled item(s) "
+            f"({', '.join(items[:5])}{', …' if len(items) > 5 else ''}); see `chokepoint "
+            "analyze coverage`.", 80))
 
 
 def margin_text(margin: Any) -> str:
@@ -159,6 +189,27 @@ def margin_text(margin: Any) -> str:
     else:
         text = f"{margin.surviving:.0f} of {margin.threshold:.0f} needed at {margin.node}"
     return text + (" (knife-edge)" if margin.knife_edge else "")
+
+
+def _spof_timeline(graph: nx.MultiDiGraph, horizons: Sequence[float],
+                   every: Sequence[dict[str, list[str]]], fmt: str) -> None:
+    """One row per (target, SPOF): the horizons at which it is one."""
+    held: dict[tuple[str, str], list[float]] = {}
+    for months, found in zip(horizons, every, strict=True):
+        for target, nodes in found.items():
+            for node in nodes:
+                held.setdefault((target, node), []).append(months)
+    if fmt == "csv":
+        emit_csv(("months", "target", "node", "name", "kind"),
+                 [(m, t, n, graph.nodes[n].get("name", ""), graph.nodes[n].get("kind", ""))
+                  for m, found in zip(horizons, every, strict=True)
+                  for t, nodes in found.items() for n in nodes])
+        return
+    emit_table("Single points of failure by horizon (months after the disruption starts)",
+               ("target", "SPOF", "kind", "SPOF at (months)"),
+               [(_label(graph, t), _label(graph, n), graph.nodes[n].get("kind", ""),
+                 ", ".join(f"{m:g}" for m in months))
+                for (t, n), months in sorted(held.items())])
 
 
 @analyze.command()
@@ -198,7 +249,7 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         resting = [cut_sets_resting(graph, r.target, r.cut_sets) for r in results]
     if fmt == "json":
         _emit_documents([{**r.to_json(), "rests_on_assumptions": flags}
-                         for r, flags in zip(results, resting, strict=True)])
+                         for r, flags in zip(results, resting, strict=True)], graph)
         return
     if fmt == "csv":
         emit_csv(("target", "order", "nodes", "rests_on_assumptions"),
@@ -245,7 +296,7 @@ def probability(settings: Any, targets: tuple[str, ...], method: str, samples: i
         results = [failure_probability(graph, t, method=method,  # type: ignore[arg-type]
                                        samples=samples, seed=seed) for t in chosen]
     if fmt == "json":
-        _emit_documents([r.to_json() for r in results])
+        _emit_documents([r.to_json() for r in results], graph)
         return
     rows = [(r.target, r.probability, r.method,
              *(r.interval if r.interval else ("", "")), r.samples or "") for r in results]
@@ -258,7 +309,7 @@ def probability(settings: Any, targets: tuple[str, ...], method: str, samples: i
                  f"{r.interval[0]:.4g}–{r.interval[1]:.4g}" if r.interval else "")
                 for r in results], justify_right=("P(down)",))
     for note in dict.fromkeys(r.note for r in results if r.note):
-        click.echo(note)
+        echo(note)
 
 
 @analyze.command()
@@ -275,7 +326,7 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
     with _busy("Computing importance measures"):
         results = [importance_measures(graph, t) for t in chosen]
     if fmt == "json":
-        _emit_documents([r.to_json() for r in results])
+        _emit_documents([r.to_json() for r in results], graph)
         return
     if fmt == "csv":
         emit_csv(("target", "id", "name", "birnbaum", "fussell_vesely", "raw", "rrw"),
@@ -289,7 +340,7 @@ def importance(settings: Any, targets: tuple[str, ...], fmt: str) -> None:
                      _number(n.raw), _number(n.rrw)) for n in r.nodes],
                    justify_right=("Birnbaum", "FV", "RAW", "RRW"))
         if r.note:
-            click.echo(r.note)
+            echo(r.note)
 
 
 @analyze.command()

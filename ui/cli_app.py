@@ -12,6 +12,7 @@ import click
 
 from graph.open import STORE_ENV
 from graph.urls import redact_url
+from ui.output import echo
 
 __all__ = ["ui_command", "has_desktop", "ingest_allowed", "INGEST_ENV"]
 
@@ -55,13 +56,17 @@ def ui_command(settings: Any, port: int, address: str, store_url: str | None,
     reports.  Read-only unless CHOKEPOINT_APP_ALLOW_INGEST=1 is set."""
     if store_url:
         settings.store_url = store_url
-    store = settings.store  # opens (and on first use seeds) the store before serving it
+    # Opens (and on first use seeds) the store before serving it; a store file that does not
+    # exist is created only when the app may fill it.
+    store = settings.store_to_write if ingest_allowed() else settings.store
+    if store.is_empty():
+        echo(f"note: the store is empty; {settings.how_to_fill()}.", err=True)
     env = dict(os.environ)
     if settings.store_url:
         env[STORE_ENV] = settings.store_url
     headless = not has_desktop() if headless is None else headless
     mode = "uploads allowed" if ingest_allowed() else "read-only"
-    click.echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
+    echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
                f"{mode}", err=True)
     settings.close()
     code = subprocess.call(streamlit_command(port, address, headless), env=env)

@@ -1,7 +1,7 @@
 """`chokepoint jobs run|serve|history`: scheduled ingest from a jobs file.
 
-Exit codes of `jobs run`: 0 every source succeeded, 1 a source failed (or the jobs file or
-the store is wrong), 3 another run holds the lock and this one did nothing.
+Exit codes of `jobs run`: 0 every source succeeded, 1 a source failed (or the store is
+wrong), 2 the jobs file was refused, 3 another run holds the lock and this one did nothing.
 """
 
 from __future__ import annotations
@@ -13,18 +13,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from graph.errors import ConcurrentRunError
+from graph.errors import ConcurrentRunError, ConfigError
 from graph.store import RunRecord
 from ui.context import Settings
-from ui.output import emit_json, emit_table, format_option
+from ui.output import echo, emit_json, emit_table, format_option, terminal_safe
 
-__all__ = ["jobs", "EXIT_FAILED", "EXIT_LOCKED"]
+if TYPE_CHECKING:
+    from ingest.jobs import JobsConfig
+
+__all__ = ["jobs", "EXIT_FAILED", "EXIT_INPUT", "EXIT_LOCKED"]
 
 EXIT_FAILED = 1
+EXIT_INPUT = 2
 EXIT_LOCKED = 3
 _LIST_FIELDS = ("new_spofs", "resolved_spofs", "threshold_crossings")
 
@@ -61,22 +65,23 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 
     Exits 0 when all succeeded, 1 when any failed, 3 when another run holds the lock.
     """
-    from ingest.jobs import load_jobs_config, run_jobs
+    from ingest.jobs import run_jobs
     from ui.jobs_runner import AnalysisChanges
 
     settings: Settings = ctx.obj
-    config = load_jobs_config(config_path)
+    config = _load_config(config_path)
     with _logging():
         try:
-            records = run_jobs(config, settings.store, only=only or None, state_dir=state_dir,
+            records = run_jobs(config, settings.store_to_write, only=only or None,
+                               state_dir=state_dir,
                                reporter=AnalysisChanges(config.hhi_threshold))
         except ConcurrentRunError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_LOCKED)
     _emit_runs(records, fmt, "Job runs")
     failed = [r.source for r in records if r.status != "ok"]
     if failed:
-        click.echo(f"error: {len(failed)} of {len(records)} source(s) failed: "
+        echo(f"error: {len(failed)} of {len(records)} source(s) failed: "
                    f"{', '.join(failed)}", err=True)
         ctx.exit(EXIT_FAILED)
 
@@ -88,15 +93,15 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 def serve_command(settings: Settings, config_path: Path, state_dir: Path | None) -> None:
     """Run the sources at their `schedule` times, in this process, until stopped (SIGTERM or
     Ctrl-C).  For small setups; prefer cron, a systemd timer or a CronJob elsewhere."""
-    from ingest.jobs import load_jobs_config, serve
+    from ingest.jobs import serve
     from ui.jobs_runner import AnalysisChanges
 
-    config = load_jobs_config(config_path)
+    config = _load_config(config_path)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _logging():
         try:
-            serve(config, settings.store, state_dir=state_dir, stop=stop,
+            serve(config, settings.store_to_write, state_dir=state_dir, stop=stop,
                   reporter=AnalysisChanges(config.hhi_threshold))
         except KeyboardInterrupt:
             pass
@@ -113,7 +118,23 @@ def serve_command(settings: Settings, config_path: Path, state_dir: Path | None)
 @click.pass_obj
 def history_command(settings: Settings, source: str | None, limit: int, fmt: str) -> None:
     """List recorded ingest runs, newest first, with their counts and SPOF changes."""
-    _emit_runs(settings.store.runs(source, limit), fmt, "Ingest runs", with_start=True)
+    store = settings.store
+    records = store.runs(source, limit)
+    _emit_runs(records, fmt, "Ingest runs", with_start=True)
+    if not records and store.is_empty():
+        echo(f"No ingest runs yet and the store is empty; {settings.how_to_fill()}.",
+                   err=True)
+
+
+def _load_config(path: Path) -> JobsConfig:
+    """The jobs file; one that is refused exits 2, as refused input does everywhere."""
+    from ingest.jobs import load_jobs_config
+
+    try:
+        return load_jobs_config(path)
+    except ConfigError as exc:
+        echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT) from None
 
 
 def _run_dict(run: RunRecord) -> dict[str, Any]:
@@ -126,8 +147,9 @@ def _run_dict(run: RunRecord) -> dict[str, Any]:
 def _emit_runs(records: list[RunRecord], fmt: str, title: str, *,
                with_start: bool = False) -> None:
     if fmt == "json":
-        emit_json([_run_dict(r) for r in records])
+        emit_json([_run_dict(r.redacted()) for r in records])
         return
+    records = [r.redacted() for r in records]
     columns: tuple[str, ...] = ("source", "status", "added", "removed", "changed", "new SPOFs",
                                 "new conflicts", "note")
     rows: list[tuple[Any, ...]] = [(r.source, r.status, r.added, r.removed, r.changed,
@@ -153,11 +175,18 @@ def _spof_text(spofs: list[dict[str, str]] | None) -> str:
     return ", ".join(f"{s['node']}→{s['target']}" for s in spofs or [])
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines name sources and nodes from the data: control characters are escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
+
+
 @contextmanager
 def _logging() -> Iterator[None]:
     """Job progress as log lines on standard error (quiet, timestamped, fit for journals)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("chokepoint")
     old_level = logger.level
     logger.addHandler(handler)

@@ -10,7 +10,8 @@ import click
 from graph.errors import ConfigError
 from graph.urls import redact_url
 from ui.cli_analyze import analysis_graph, facts_option
-from ui.output import err_console, progress
+from ui.horizons import chosen_horizons, horizon_options
+from ui.output import echo, progress
 from ui.reports import RENDERERS, format_for, render
 
 __all__ = ["report"]
@@ -53,29 +54,32 @@ def _choose_format(fmt: str | None, out: Path) -> str:
               help="A target node (repeatable).  Default: every industry node.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 500),
               help="How many chokepoints and concentrated inputs to list.")
+@horizon_options
 @facts_option
 @click.pass_obj
 def report(settings: Any, out: Path, fmt: str | None, scenario_file: Path | None,
            perspective: str | None, allies: str | None, targets: tuple[str, ...],
-           top: int) -> None:
+           top: int, horizon: str | None, until: Any) -> None:
     """Write a chokepoint report: summary, tables, the critical subgraph, methodology and
     data provenance.  Exports are safe to open: spreadsheet cells that could run as
-    formulas are neutralised and HTML carries no script."""
+    formulas are neutralised and HTML carries no script.  With several horizons, it adds
+    the chokepoints over time, a loss-over-time chart and which chokepoints persist."""
     from analysis.report import build_report
     from analysis.scenario import load_scenario
 
     chosen = _choose_format(fmt, out)
     if allies and not perspective:
         raise ConfigError("--allies needs --perspective (the country they side with)")
-    store = settings.store
+    store = settings.filled_store
     graph = analysis_graph(settings)
     scenario = load_scenario(scenario_file, graph) if scenario_file else None
+    horizons = chosen_horizons(graph, horizon, until)
     with progress("Analysing and writing the report") as bar:
         bar.add_task("report", total=None)
         result = build_report(graph, targets=targets or None, scenario=scenario,
                               perspective=perspective.strip().upper() if perspective else None,
                               allies=_countries(allies), top=top, provenance=store.runs(),
                               store=describe_store(store.url),
-                              conflicts=len(store.conflicts()))
+                              conflicts=len(store.conflicts()), horizons=horizons)
         render(result, chosen, out)
-    err_console().print(f"wrote {out} ({chosen})")
+    echo(f"wrote {out} ({chosen})", err=True)

@@ -6,6 +6,7 @@ The commands read the graph from the configured store, call ``analysis/`` and pr
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,8 @@ import click
 
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.output import emit_csv, emit_json, emit_table, format_option, progress, progress_bar
+from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,26 +53,79 @@ def scenario() -> None:
 @scenario.command("run")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--compare", "other", type=click.Path(path_type=Path), metavar="FILE2",
-              help="A second scenario to run and compare against the first.")
+              help="A second scenario to run and compare against the first (with several "
+                   "horizons, their loss curves).")
+@horizon_options
 @facts_option
 @format_option()
 @click.pass_obj
-def run_command(settings: Any, file: Path, other: Path | None, fmt: str) -> None:
+def run_command(settings: Any, file: Path, other: Path | None, horizon: str | None,
+                until: Any, fmt: str) -> None:
     """Run scenario FILE: availability and capacity loss per target against the baseline,
-    and the nodes that account for each loss."""
+    and the nodes that account for each loss.  With several horizons, each target's loss
+    curve: how much is lost, and for how long."""
     from analysis.capacity import CapacityModel
-    from analysis.scenario import load_scenario, run_scenario
+    from analysis.scenario import check_scenario, load_scenario
+    from analysis.timeline import scenario_over_time
 
+    # The files first: a bad scenario is refused (exit 2) before the store is even opened.
+    scenarios = [load_scenario(path) for path in (file, other) if path is not None]
     graph = _graph(settings)
+    for loaded in scenarios:
+        check_scenario(loaded, graph)
+    horizons = chosen_horizons(graph, horizon, until)
     with progress("Running the scenario") as bar:
         bar.add_task("run", total=None)
         model = CapacityModel.from_graph(graph)
-        first = run_scenario(graph, load_scenario(file, graph), model)
-        second = run_scenario(graph, load_scenario(other, graph), model) if other else None
-    if second is None:
-        _print_result(first, fmt)
+        first, *rest = (scenario_over_time(graph, loaded, horizons, model)
+                        for loaded in scenarios)
+        second = rest[0] if rest else None
+    if len(horizons) > 1:
+        _print_curves(horizons, first, second, fmt)
+    elif second is None:
+        _print_result(first[0], fmt)
     else:
-        _print_comparison(first, second, fmt)
+        _print_comparison(first[0], second[0], fmt)
+
+
+def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
+                 ) -> dict[str, list[dict[str, float]]]:
+    from analysis.timeline import loss_curves
+
+    return {target: [{"months": m, "capacity_loss": loss}
+                     for m, loss in zip(horizons, curve, strict=True)]
+            for target, curve in loss_curves(results).items()}
+
+
+def _print_curves(horizons: Sequence[float], first: Sequence[ScenarioResult],
+                  second: Sequence[ScenarioResult] | None, fmt: str) -> None:
+    """Loss curves per target (and, with --compare, both scenarios' curves)."""
+    from analysis.scenario import compare
+    from analysis.timeline import loss_curves
+
+    if fmt == "json":
+        if second is None:
+            emit_json(with_horizons(horizons, [r.as_dict() for r in first],
+                                    loss_curves=_curves_json(horizons, first)))
+        else:
+            emit_json(with_horizons(
+                horizons, [compare(a, b).as_dict() for a, b in zip(first, second, strict=True)],
+                loss_curves={"first": _curves_json(horizons, first),
+                             "second": _curves_json(horizons, second)}))
+        return
+    runs = [("", first)] if second is None else [("A", first), ("B", second)]
+    columns = ["target", *(f"{name} {months_label(m)}".strip() for name, _ in runs
+                           for m in horizons)]
+    curves = [loss_curves(results) for _, results in runs]
+    rows = [(target, *(loss for curve in curves for loss in curve.get(target, [])))
+            for target in curves[0]]
+    if fmt == "csv":
+        emit_csv(columns, rows)
+        return
+    title = f"Capacity loss over time: {first[0].name}" if second is None else \
+        f"Capacity loss over time: A = {first[0].name}; B = {second[0].name}"
+    emit_table(title, columns, [(r[0], *(_pct(v) for v in r[1:])) for r in rows],
+               justify_right=columns[1:])
 
 
 def _drivers_text(impact: Any, limit: int = DRIVERS_SHOWN) -> str:
@@ -84,10 +139,12 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
         emit_json(result.as_dict())
         return
     if fmt == "csv":
-        emit_csv(("target", "name", "availability", "capacity_loss", "baseline_availability",
-                  "drivers"),
-                 [(t.id, t.name, t.availability, t.capacity_loss, t.baseline,
-                   ";".join(d.id for d in t.drivers)) for t in result.targets])
+        emit_csv(("target", "name", "region", "availability", "capacity_loss",
+                  "baseline_availability", "incomplete", "drivers", "path"),
+                 [(t.id, t.name, result.regions.get(t.id, "?"), t.availability,
+                   t.capacity_loss, t.baseline, bool(t.unmodelled),
+                   ";".join(d.id for d in t.drivers), " > ".join(t.path))
+                  for t in result.targets])
         return
     emit_table(f"Scenario: {result.name} (mean loss {_pct(result.mean_capacity_loss)})",
                ("target", "avail.", "loss", "accounted for by"),
@@ -95,8 +152,9 @@ def _print_result(result: ScenarioResult, fmt: str) -> None:
                  _pct(t.capacity_loss) + (" (incomplete)" if t.unmodelled else ""),
                  _drivers_text(t))
                 for t in result.targets], justify_right=("avail.", "loss"))
-    click.echo(region_line(result.loss_by_region()))
-    click.echo(tie_line({t.id: t.capacity_loss for t in result.targets}))
+    for line in (region_line(result.loss_by_region()),
+                 tie_line({t.id: t.capacity_loss for t in result.targets})):
+        echo(textwrap.fill(line, 80))
     incomplete_note({t.id: list(t.unmodelled) for t in result.targets if t.unmodelled})
 
 
@@ -208,20 +266,27 @@ def _kinds_option(text: str) -> list[str] | None:
               help="The k of the chance of being in the top k (with --uncertainty).")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Random seed of --uncertainty.")
+@horizon_options
 @format_option()
 @click.pass_obj
 def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: str | None,
                         allies: str | None, top: int, kinds: str, draws: int | None,
-                        top_k: int, seed: int, fmt: str) -> None:
+                        top_k: int, seed: int, horizon: str | None, until: Any,
+                        fmt: str) -> None:
     """Nodes ranked by the capacity loss their removal causes across the targets (mean over
     targets), with how many targets each is a SPOF of and the dependency path explaining it.
 
     With --perspective (and --allies) and no --target, the targets are that country's
-    industries."""
+    industries.  With several horizons, each chokepoint's loss at each, its persistence
+    (persistent: at the last horizon it still costs 90 % of its first loss; adaptable:
+    below 10 %; partly adaptable otherwise) and the first horizon at which its loss falls
+    below half ("relieved after")."""
     from analysis.capacity import CapacityModel
     from analysis.chokepoints import chokepoints
     from analysis.coverage import incomplete
+    from analysis.horizon import capacity_at
     from analysis.semantics import resolve_targets
+    from analysis.timeline import chokepoints_over_time
     from analysis.uncertainty import chokepoint_uncertainty
 
     graph = _graph(settings)
@@ -233,7 +298,18 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
             raise click.UsageError(f"no industry node is located in {perspective}; "
                                    "name targets with --target")
     resolved = resolve_targets(graph, chosen or None)
-    model = CapacityModel.from_graph(graph)
+    horizons = chosen_horizons(graph, horizon, until)
+    if draws and horizons != (0,):
+        raise click.UsageError("--uncertainty draws the shares at horizon 0 only; leave out "
+                               "--horizon and --until")
+    if len(horizons) > 1:
+        with progress("Ranking chokepoints at each horizon") as bar:
+            bar.add_task("rank", total=None)
+            timeline = chokepoints_over_time(graph, chosen or None, horizons, top=top,
+                                             kinds=_kinds_option(kinds))
+        _print_chokepoint_timeline(timeline, resolved, top, fmt)
+        return
+    model = capacity_at(CapacityModel.from_graph(graph), horizons[0])
     pool = max(4 * top_k, 40, top)
     with progress("Ranking chokepoints") as bar:
         bar.add_task("rank", total=None)
@@ -288,6 +364,37 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                 for rank, c in enumerate(found, start=1)],
                justify_right=("#", "SPOFs", "loss", "facts"))
     incomplete_note(gaps)
+
+
+def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt: str) -> None:
+    horizons = timeline.horizons
+    if fmt == "json":
+        emit_json(with_horizons(horizons, [
+            {"targets": targets,
+             "chokepoints": [{**c.as_dict(), **timeline.time_fields(c.id)}
+                             for c in ranking[:top]]}
+            for ranking in timeline.rankings]))
+        return
+    shown = timeline.worst(top)
+    losses = [(c, timeline.losses(c.id)) for c in shown]
+    columns = ["#", "node", *(months_label(m) for m in horizons), "persistence",
+               "relieved after"]
+    if fmt == "csv":
+        emit_csv(("rank", "id", "name", "kind", "spof_count",
+                  *(f"capacity_loss_{m:g}" for m in horizons), "persistence",
+                  "relieved_after_months", "path"),
+                 [(rank, c.id, c.name, c.kind, c.spof_count, *curve,
+                   timeline.persistence(c.id), timeline.relieved_after(c.id),
+                   " > ".join(c.path)) for rank, (c, curve) in enumerate(losses, start=1)])
+        return
+    relieved = [timeline.relieved_after(c.id) for c in shown]
+    emit_table("Chokepoints over time (mean capacity loss over targets, by months after "
+               "the disruption starts; worst first)", columns,
+               [(rank, c.id, *(_pct(v) for v in curve), timeline.persistence(c.id),
+                 "—" if r is None else months_label(r))
+                for rank, ((c, curve), r) in enumerate(zip(losses, relieved, strict=True),
+                                                       start=1)],
+               justify_right=("#", *columns[2:-2]))
 
 
 @click.command("concentration")

@@ -23,9 +23,9 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
-from pyvis.network import Network
 
 from analysis.neighbourhood import Neighbourhood
 from graph.model import NodeKind
@@ -185,7 +185,7 @@ def _title(graph: nx.MultiDiGraph, node: str, nbhd: Neighbourhood, spof: bool,
     return "\n".join(lines)
 
 
-def _make_titles_plain_text(net: Network) -> None:
+def _make_titles_plain_text(net: Any) -> None:
     """pyvis shows titles as text unless ANY title contains 'href'; then it uses innerHTML."""
     if any("href" in str(n.get("title", "")) for n in net.nodes):
         for n in net.nodes:
@@ -317,6 +317,12 @@ Fit</button><button id="cp-pause" title="Stop or restart the layout's movement">
 """
 
 
+def _plural(kind: str, count: int) -> str:
+    if count == 1 or kind in ("software",):
+        return kind
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
 def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                        spofs: Set[str] = frozenset(),
                        importance: Mapping[str, float] | None = None,
@@ -325,6 +331,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
     """The self-contained HTML page of ``nbhd``: tiered (or ``force``) layout, colour by
     kind, size by importance (mean capacity loss across industries when removed), SPOFs of
     the centre ringed in red, groups above ``budget`` nodes."""
+    from pyvis.network import Network  # jinja2 and friends: load on the first picture
+
     importance = importance or {}
     theme = THEMES[dark]
     drawn = picture(graph, nbhd, budget=budget, expand=expand)
@@ -364,7 +372,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                  + (f"\n… and {len(names) - 12:,} more" if len(names) > 12 else "")
                  + "\nclick: draw them one by one")
         extra = {"level": levels[f"group:{key}"]} if tiered else {}
-        net.add_node(f"group:{key}", label=short_label(f"{len(members):,} {kind}{where}"),
+        net.add_node(f"group:{key}", label=short_label(f"{len(members):,} "
+                                                        f"{_plural(kind, len(members))}{where}"),
                      title=title, shape="box", group_key=key, centre=False,
                      color={"background": colour, "border": theme["text"]},
                      font={"size": FONT_PX, "color": "#111111", "strokeWidth": 0},

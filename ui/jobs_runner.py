@@ -58,6 +58,13 @@ class AnalysisChanges:
                           for node in nodes)
         return AnalysisSnapshot(pairs, dict(self.find_hhi(graph)))
 
+    def dump(self, snapshot: AnalysisSnapshot) -> dict[str, Any]:
+        return {"spofs": sorted(snapshot.spofs), "supplier_hhi": dict(snapshot.supplier_hhi)}
+
+    def load(self, data: dict[str, Any]) -> AnalysisSnapshot:
+        return AnalysisSnapshot(frozenset((t, n) for t, n in data["spofs"]),
+                                dict(data["supplier_hhi"]))
+
     def changes(self, before: AnalysisSnapshot, after: AnalysisSnapshot) -> dict[str, Any]:
         return {
             "new_spofs": _pairs(after.spofs - before.spofs),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -11,11 +12,39 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 __all__ = ["FORMATS", "format_option", "console", "err_console", "emit_json", "emit_table",
-           "emit_csv", "progress", "progress_bar"]
+           "emit_csv", "progress", "progress_bar", "terminal_safe", "echo"]
 
 FORMATS = ("table", "json", "csv")
+
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b starts a sequence on some
+# terminals), and the bidirectional overrides that reorder what is shown.
+# Lone surrogates are not characters at all: a terminal cannot even be sent them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with control characters shown as escapes, so data never drives the terminal.
+
+    >>> terminal_safe("Fab\x1b[2J")
+    'Fab\\x1b[2J'
+    """
+    return _CONTROL.sub(_escaped, text)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print a line that may hold names from the data."""
+    click.echo(terminal_safe(text), err=err)
 
 
 def format_option(*choices: str, default: str = "table") -> Any:
@@ -33,24 +62,30 @@ def err_console() -> Console:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 def emit_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                *, justify_right: Iterable[str] = ()) -> None:
+    """A table for people; cells are plain text (never read as Rich markup), escaped."""
     right = set(justify_right)
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=Text(terminal_safe(title)) if title else None, title_justify="left",
+                  header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in right else "left",
-                         overflow="fold")
+        table.add_column(Text(terminal_safe(column)),
+                         justify="right" if column in right else "left", overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else terminal_safe(str(v))) for v in row))
     console().print(table)
 
 
 def emit_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV for machines; on a terminal, control characters are shown escaped."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)
+    if sys.stdout.isatty():
+        rows = ([terminal_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
     writer.writerows(rows)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from http.client import HTTPException
 from typing import Any
 
 from graph.store import RunRecord
-from graph.urls import redact_url
+from graph.urls import redact_text, redact_url
+from ingest.jobs.web import DeadlinePassed, open_url
 
 __all__ = ["ALERT_KEYS", "alert_text", "alert_payload", "post"]
 
@@ -50,21 +50,24 @@ def alert_payload(run: RunRecord) -> dict[str, Any]:
 
 
 def post(url: str, payload: dict[str, Any], timeout: float,
-          sleep: Callable[[float], None]) -> str | None:
-    """POST ``payload`` as JSON, one retry; returns the error, or ``None`` on success."""
+         sleep: Callable[[float], None]) -> str | None:
+    """POST ``payload`` as JSON, one retry; returns the error (its URL and any credentials
+    redacted), or ``None`` on success."""
     body = json.dumps(payload, default=str).encode()
     error = None
     for attempt in range(2):
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "User-Agent": "chokepoint-jobs"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with open_url(url, timeout, data=body, method="POST",
+                          headers={"Content-Type": "application/json"}) as response:
                 response.read()
             return None
         except urllib.error.HTTPError as exc:
             error = f"HTTP {exc.code} {exc.reason}"
-        except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException) as exc:
+        except DeadlinePassed as exc:
+            error = str(exc)
+        except (OSError, HTTPException) as exc:
             error = str(getattr(exc, "reason", exc))
         if attempt == 0:
             sleep(1.0)
-    return f"webhook {redact_url(url, keep_path=False)}: {error}"
+    shown = redact_text(str(error), url, keep_path=False)
+    return f"webhook {redact_url(url, keep_path=False)}: {shown}"

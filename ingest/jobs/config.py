@@ -8,6 +8,7 @@ the words that say what is wanted; a new setting is one row there and one field 
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Iterable
@@ -32,7 +33,24 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A finite int or float (TOML also has ``inf`` and ``nan``)."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def number_in(low: float, high: float, *, whole: bool = False,
+              above_low: bool = False) -> Callable[[Any], bool]:
+    """A check that a setting is a finite number (an integer when ``whole``) from ``low``
+    (excluded when ``above_low``) to ``high``."""
+    def check(v: Any) -> bool:
+        if not (_is_int(v) if whole else _is_number(v)):
+            return False
+        return (low < v if above_low else low <= v) and v <= high
+
+    return check
+
+
+MAX_SECONDS = 3600
+MAX_DOWNLOAD_BYTES = 1 << 40
 
 
 def _is_http_url(v: Any) -> bool:
@@ -41,10 +59,13 @@ def _is_http_url(v: Any) -> bool:
 
 # Settings a source may set, and [defaults] may set for every source: check, and what to say.
 SETTINGS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "retries": (lambda v: _is_int(v) and 0 <= v <= 20, "an integer from 0 to 20"),
-    "timeout": (lambda v: _is_number(v) and v > 0, "a positive number of seconds"),
-    "backoff": (lambda v: _is_number(v) and v >= 0, "a number of seconds, 0 or more"),
-    "max_bytes": (lambda v: _is_int(v) and v > 0, "a positive integer"),
+    "retries": (number_in(0, 20, whole=True), "an integer from 0 to 20"),
+    "timeout": (number_in(0, MAX_SECONDS, above_low=True),
+                f"a number of seconds above 0 and at most {MAX_SECONDS} (the whole download's "
+                "deadline)"),
+    "backoff": (number_in(0, MAX_SECONDS), f"a number of seconds from 0 to {MAX_SECONDS}"),
+    "max_bytes": (number_in(1, MAX_DOWNLOAD_BYTES, whole=True),
+                  f"a whole number of bytes from 1 to {MAX_DOWNLOAD_BYTES}"),
     "webhook": (_is_http_url, "an http(s) URL"),
     "webhook_env": (lambda v: isinstance(v, str) and bool(v),
                     "the name of an environment variable holding the webhook URL"),

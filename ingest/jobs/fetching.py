@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http.client import HTTPException
@@ -18,9 +17,11 @@ from urllib.parse import urlsplit
 
 from graph.errors import ChokepointError
 from graph.store import Store
+from graph.urls import redact_text
 from ingest.documents import max_input_bytes
 from ingest.jobs.config import SourceJob
 from ingest.jobs.history import last_content_run
+from ingest.jobs.web import DeadlinePassed, open_url
 
 __all__ = ["DownloadError", "Fetched", "ValidatorCache", "fetch"]
 
@@ -108,10 +109,8 @@ def fetch(job: SourceJob, folder: Path, headers: dict[str, str],
 
 
 def _download(job: SourceJob, folder: Path, headers: dict[str, str]) -> Fetched:
-    request = urllib.request.Request(job.location, headers={"User-Agent": "chokepoint-jobs",
-                                                            **headers})
     try:
-        with urllib.request.urlopen(request, timeout=job.timeout) as response:
+        with open_url(job.location, job.timeout, headers=headers) as response:
             target = folder / f"{_safe_name(job.name)}{_suffix(job.location, response)}"
             _copy_limited(response, target, job)
             return Fetched(target, response.headers.get("ETag"),
@@ -122,11 +121,14 @@ def _download(job: SourceJob, folder: Path, headers: dict[str, str]) -> Fetched:
         if exc.code in _RETRYABLE_STATUS:
             raise _Transient(f"HTTP {exc.code} {exc.reason}",
                              _retry_after(exc.headers.get("Retry-After"))) from exc
-        raise DownloadError(f"{job.shown_location}: HTTP {exc.code} {exc.reason}") from exc
+        raise DownloadError(f"{job.shown_location}: HTTP {exc.code} "
+                            f"{redact_text(str(exc.reason), job.location)}") from exc
+    except DeadlinePassed as exc:
+        raise _Transient(str(exc)) from exc
     except urllib.error.URLError as exc:
-        raise _Transient(f"cannot connect: {exc.reason}") from exc
-    except (TimeoutError, ConnectionError, HTTPException) as exc:
-        raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+        raise _Transient(redact_text(f"cannot connect: {exc.reason}", job.location)) from exc
+    except (OSError, HTTPException) as exc:
+        raise _Transient(redact_text(f"{type(exc).__name__}: {exc}", job.location)) from exc
 
 
 def _copy_limited(response: Any, target: Path, job: SourceJob) -> None:

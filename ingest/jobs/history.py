@@ -1,15 +1,22 @@
-"""What the store's run records say about past job runs: the last run that applied
-content, and runs left shown as running by a process that died."""
+"""What past job runs left behind: the last run that applied content, runs left shown as
+running by a process that died, and the analysis before a run whose change report and alert
+are still to be made (kept on disk until they are, so a run killed after its commit gets them
+from the next run)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from graph.store import Store, utc_now
 
-__all__ = ["INTERRUPTED", "last_content_run", "close_interrupted_runs"]
+__all__ = ["INTERRUPTED", "last_content_run", "close_interrupted_runs", "PendingReports"]
 
 log = logging.getLogger("chokepoint.jobs")
 
@@ -35,3 +42,33 @@ def close_interrupted_runs(store: Store, names: Iterable[str]) -> None:
                                          error=INTERRUPTED))
                 log.warning("%s: run %s had been interrupted", name, run.run_id)
 
+
+class PendingReports:
+    """Per source, the run id and the analysis (as JSON) before a run whose change report
+    and alert are not done yet."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, source: str) -> Path:
+        return self.folder / f"pending-{hashlib.sha256(source.encode()).hexdigest()[:16]}.json"
+
+    def save(self, source: str, run_id: str, before: Any) -> None:
+        path = self._path(source)
+        temporary = path.with_suffix(".tmp")
+        try:
+            temporary.write_text(json.dumps({"run_id": run_id, "before": before}),
+                                 encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as exc:  # a kill after the commit would then cost the report
+            log.warning("cannot save the analysis before the run to %s: %s", path, exc)
+
+    def load(self, source: str) -> dict[str, Any] | None:
+        try:
+            found = json.loads(self._path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and "run_id" in found else None
+
+    def clear(self, source: str) -> None:
+        self._path(source).unlink(missing_ok=True)

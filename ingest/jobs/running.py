@@ -26,10 +26,11 @@ import networkx as nx
 
 from graph.errors import ChokepointError, ConcurrentRunError, ConfigError
 from graph.store import RunRecord, Store, new_run_id, utc_now
+from graph.urls import redact_text
 from ingest.jobs.alerts import ALERT_KEYS, alert_payload, post
 from ingest.jobs.config import JobsConfig, SourceJob
 from ingest.jobs.fetching import ValidatorCache, fetch
-from ingest.jobs.history import close_interrupted_runs
+from ingest.jobs.history import PendingReports, close_interrupted_runs
 from ingest.registry import read
 
 __all__ = ["ChangeReporter", "JobLock", "default_state_dir", "run_jobs"]
@@ -99,6 +100,12 @@ class ChangeReporter(Protocol):
     def changes(self, before: Any, after: Any) -> dict[str, Any]:
         """JSON-ready differences, under keys such as those in :data:`ALERT_KEYS`."""
 
+    def dump(self, snapshot: Any) -> Any:
+        """``snapshot`` as JSON-ready data (kept on disk while a run is under way)."""
+
+    def load(self, data: Any) -> Any:
+        """The snapshot :meth:`dump` gave ``data`` for."""
+
 
 class _Runner:
     """Runs the sources one by one under the lock, reusing each analysis snapshot."""
@@ -107,10 +114,12 @@ class _Runner:
                  sleep: Callable[[float], None]) -> None:
         self.store, self.reporter, self.sleep = store, reporter, sleep
         self.cache = ValidatorCache(state / "http-cache.json")
+        self.pending = PendingReports(state)
         self._snapshot: Any = None
         self._conflicts: set[tuple[str, str]] | None = None
 
     def run(self, job: SourceJob) -> RunRecord:
+        self._finish_late(job)
         run = RunRecord(run_id=new_run_id(), source=job.name, started=utc_now(),
                         origin=job.shown_location, details={"trigger": "jobs"})
         self.store.record_run(run)
@@ -118,13 +127,37 @@ class _Runner:
         try:
             done = self._ingest(job, run)
         except Exception as exc:  # one source failing must not stop the others
+            error = redact_text(str(exc) or type(exc).__name__, job.location,
+                                job.webhook or "")
             if not isinstance(exc, ChokepointError):
-                log.exception("%s: unexpected error", job.name)
-            done = replace(run, finished=utc_now(), status="failed",
-                           error=str(exc) or type(exc).__name__)
+                log.error("%s: unexpected error: %s: %s", job.name, type(exc).__name__, error)
+            done = replace(run, finished=utc_now(), status="failed", error=error)
             log.error("%s: run failed: %s", job.name, done.error)
         self.store.record_run(done)
-        return self._alert(job, done)
+        alerted = self._alert(job, done)
+        self.pending.clear(job.name)
+        return alerted
+
+    def _finish_late(self, job: SourceJob) -> None:
+        """Make the change report and alert of an earlier run of ``job`` that committed but
+        was killed before it made them (its analysis before is on disk)."""
+        pending = self.pending.load(job.name)
+        if pending is None:
+            return
+        record = next((r for r in self.store.runs(job.name, limit=50)
+                       if r.run_id == pending["run_id"]), None)
+        if record is not None and record.status == "ok" and self.reporter is not None:
+            log.warning("%s: run %s committed but was interrupted; making its change report "
+                        "now", job.name, record.run_id)
+            if "trigger" not in record.details:  # the store's record: no report yet
+                details = {"trigger": "jobs", "late_report": True}
+                details.update(self._changes(self.reporter.load(pending["before"]), True,
+                                             details))
+                record = replace(record, details=details)
+                self.store.record_run(record)
+            if "alerted" not in record.details:
+                self._alert(job, record)
+        self.pending.clear(job.name)
 
     def _ingest(self, job: SourceJob, run: RunRecord) -> RunRecord:
         with tempfile.TemporaryDirectory(prefix="chokepoint-job-") as folder:
@@ -138,6 +171,8 @@ class _Runner:
             batch = replace(read(job.reader, fetched.path, source=job.name,
                                  priority=job.priority), origin=job.shown_location)
         before = self._current_snapshot(details)
+        if self.reporter is not None and before is not None:
+            self.pending.save(job.name, run.run_id, self.reporter.dump(before))
         conflicts_before = self._current_conflicts()
         result = self.store.apply(batch, run_id=run.run_id)
         log.info("%s: %d added, %d removed, %d changed", job.name, result.counts.added,

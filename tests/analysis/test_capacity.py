@@ -124,7 +124,10 @@ def test_a_supplier_headquartered_in_a_from_country_counts_as_unavailable():
         [("chip", "nvidia", "SUPPLIED_BY", 0.8), ("chip", "huawei", "SUPPLIED_BY", 0.2),
          ("nvidia", "US", "HEADQUARTERED_IN"), ("huawei", "CN", "HEADQUARTERED_IN"),
          ("chip", "CN", "LOCATED_IN")])
-    assert availability(graph, blocks=[Block.of(["US"], ["CN"])])["chip"] == pytest.approx(0.2)
+    result = availability(graph, blocks=[Block.of(["US"], ["CN"])])
+    # A block cuts what a dependent in CN receives, not the chip's own capacity.
+    assert result.seen_from("chip", "CN") == pytest.approx(0.2)
+    assert result["chip"] == 1.0
 
 
 def test_a_block_never_cuts_a_node_that_is_not_blockable():

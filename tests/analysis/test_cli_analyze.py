@@ -66,7 +66,8 @@ def test_cutsets_json_is_the_contract_document(run) -> None:
         "target": "robots", "max_order": 2, "truncated": False,
         "cut_sets": [["chip"], ["euv"], ["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
                      ["samsung", "tsmc"]],
-        "rests_on_assumptions": [False] * 6}
+        "rests_on_assumptions": [False] * 6,
+        "unmodelled_inputs": ["euv"]}  # EUV tools: no suppliers, sites or requirements
 
 
 def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
@@ -76,7 +77,8 @@ def test_cutsets_of_every_order_with_max_order_zero(run) -> None:
     assert json.loads(out) == {"target": "cars", "max_order": None, "truncated": False,
                                "cut_sets": [["KR", "TW"], ["KR", "tsmc"], ["TW", "samsung"],
                                             ["samsung", "tsmc"]],
-                               "rests_on_assumptions": [False, False, False, False]}
+                               "rests_on_assumptions": [False] * 4,
+                               "unmodelled_inputs": ["euv", "model"]}
 
 
 def test_cutsets_over_countries_only(run) -> None:
@@ -90,7 +92,8 @@ def test_cutsets_with_a_limit_say_they_are_truncated(run) -> None:
     code, out = run("cutsets", "--target", "robots", "--limit", "1", "--format", "json")
     assert code == 0
     assert json.loads(out) == {"target": "robots", "max_order": 3, "truncated": True,
-                               "cut_sets": [["chip"]], "rests_on_assumptions": [False]}
+                               "cut_sets": [["chip"]], "rests_on_assumptions": [False],
+                               "unmodelled_inputs": ["euv"]}
 
 
 def test_probability_json_says_which_method(run) -> None:

@@ -137,3 +137,11 @@ def test_concentration_shows_unknown_and_the_equal_split_only_on_request(run):
         "analyze", "concentration", "--assume-equal-shares", "--format", "json"))["items"]}
     assert split["resist"]["hhi_suppliers"] == 5000.0
     assert split["resist"]["equal_split"] is True
+
+
+def test_single_target_documents_name_the_unmodelled_items_they_depend_on(run):
+    for command in ("probability", "importance", "cutsets"):
+        document = json.loads(run("analyze", command, "--target", "car", "--format", "json"))
+        assert document["unmodelled_inputs"] == ["bare"], command
+    assert "unmodelled_inputs" not in json.loads(
+        run("analyze", "probability", "--target", "chip", "--format", "json"))

@@ -69,3 +69,28 @@ def test_a_diagram_over_its_budget_is_refused_with_advice_instead_of_exhausting_
         graph.add_edge(f"x{i}", f"y{i}", "LOCATED_IN")
     with pytest.raises(DiagramTooLarge, match="--fail-kinds"):
         minimal_cut_sets(graph, "t", node_budget=5)
+
+
+def test_over_the_budget_the_message_names_the_node_and_the_kinds_that_fit():
+    import re
+
+    import pytest
+
+    from analysis.diagram import DiagramTooLarge
+
+    graph = nx.MultiDiGraph()
+    graph.add_node("t", kind="industry")
+    for i in range(12):
+        graph.add_node(f"x{i}", kind="supplier")
+        graph.add_node(f"y{i}", kind="country")
+        graph.add_edge("t", f"x{i}", "SUPPLIED_BY")
+        graph.add_edge(f"x{i}", f"y{i}", "LOCATED_IN")
+        graph.add_edge(f"x{i}", f"c{i}", "LOCATED_IN")
+        graph.add_node(f"c{i}", kind="country")
+    with pytest.raises(DiagramTooLarge) as caught:
+        minimal_cut_sets(graph, "t", max_order=3, node_budget=60)
+    message = str(caught.value)
+    assert re.search(r"passed 60 nodes at '(x|t)\d*' over 36 nodes that may fail", message)
+    assert "--fail-kinds supplier fits in the budget" in message
+    fitting = minimal_cut_sets(graph, "t", max_order=3, node_budget=60, fail_kinds=["supplier"])
+    assert fitting.cut_sets == [] and fitting.higher_order_omitted

@@ -166,7 +166,7 @@ def test_the_report_carries_assumptions_margins_regions_and_gaps() -> None:
     gaps = report.table("unmodelled")
     assert "gpu" in [row[0] for row in gaps.rows]
     text = " ".join(report.summary)
-    assert "By headquarters: 1 in CN, 1 in US" in text
+    assert "by headquarters 1 in CN, 1 in US" in text
     assert "rest on modelling assumptions" in text
     assert "results are incomplete" in text
     assert any(s.heading == "How sure" for s in report.methodology)

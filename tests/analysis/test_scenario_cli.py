@@ -99,7 +99,8 @@ def test_scenario_run_prints_a_table_or_csv_for_people_and_spreadsheets(store_en
     result = invoke("scenario", "run", str(path), "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "tw-cars" in result.output
-    assert max(len(line) for line in result.output.splitlines()) <= 80
+    if fmt == "table":  # a CSV row is as long as its cells (it now carries the path)
+        assert max(len(line) for line in result.output.splitlines()) <= 80
 
 
 def test_a_scenario_with_an_unknown_id_exits_2_naming_the_line(store_env, tmp_path):

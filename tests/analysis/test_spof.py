@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from supply_oracles import down_by_brute_force, supply_graphs
 
-from analysis.spof import dependency_components, single_points_of_failure
+from analysis.spof import dependency_components, dependency_order, single_points_of_failure
 from graph.errors import NotFoundError
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,7 +63,13 @@ def test_a_two_of_three_group_has_no_spof_but_its_shared_input_is_one() -> None:
 def test_dependency_components_are_the_condensation_in_dependency_order(
         raw: list[list[int]]) -> None:
     inputs = [[m % len(raw) for m in node_inputs] for node_inputs in raw]
-    found = dependency_components(inputs)
+    for found in (dependency_components(inputs), dependency_order(
+            len(inputs), np.array([n for n, ms in enumerate(inputs) for _ in ms], dtype=int),
+            np.array([m for ms in inputs for m in ms], dtype=int))):
+        check_components(inputs, found)
+
+
+def check_components(inputs: list[list[int]], found: list[list[int]]) -> None:
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(inputs)))
     graph.add_edges_from((node, m) for node, node_inputs in enumerate(inputs) for m in node_inputs)

@@ -59,3 +59,20 @@ def test_order_limited_cut_sets_say_exactly_whether_larger_ones_exist(
     assert result.higher_order_decided
     assert result.cut_sets == [s for s in every if len(s) <= order]
     assert result.higher_order_omitted == any(len(s) > order for s in every)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(supply_graphs(), st.integers(5, 8))
+def test_higher_orders_bottom_up_as_when_the_diagram_is_too_large(graph: nx.MultiDiGraph,
+                                                                   order: int) -> None:
+    import analysis.cutsets as module
+
+    every = minimal_cut_sets_by_brute_force(graph, "n0", sorted(n for n in graph if n != "n0"))
+    saved = module.BOTTOM_UP_ORDER
+    module.BOTTOM_UP_ORDER = order
+    try:
+        result = minimal_cut_sets(graph, "n0", max_order=order)
+    finally:
+        module.BOTTOM_UP_ORDER = saved
+    assert result.cut_sets == [s for s in every if len(s) <= order]
+    assert result.higher_order_omitted == any(len(s) > order for s in every)

@@ -184,6 +184,24 @@ def test_clear_empties_the_store(store: Store) -> None:
     assert store.is_empty() and store.runs() == [] and store.relationships() == []
 
 
+def test_results_are_kept_per_version_and_dropped_by_an_ingest(store: Store) -> None:
+    first = store.apply(chip_graph(), run_id="run-1").run.run_id
+    payload = bytes(range(256)) * 40
+    assert store.kept_result("chokepoints", first) is None
+    store.keep_result("chokepoints", first, payload)
+    store.keep_result("importance", first, b"{}")
+    assert store.kept_result("chokepoints", first) == payload
+    assert store.kept_result("chokepoints", "another-version") is None
+    store.keep_result("chokepoints", first, b"newer")  # one result per key
+    assert store.kept_result("chokepoints", first) == b"newer"
+    store.apply(chip_graph("other"), run_id="run-2")  # any ingest drops them
+    assert store.kept_result("chokepoints", first) is None
+    assert store.kept_result("importance", first) is None
+    store.keep_result("chokepoints", "run-2", b"x")
+    store.clear()
+    assert store.kept_result("chokepoints", "run-2") is None
+
+
 # -- Neo4j only -------------------------------------------------------------------------------
 @pytest.mark.neo4j
 def test_neo4j_labels_follow_the_kind(neo4j_store) -> None:

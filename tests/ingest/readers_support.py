@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -29,3 +30,11 @@ def targets(batch: Batch, start: str, kind: str) -> set[str]:
 
 def run_cli(store: Path, *args: str, **env: str) -> Result:
     return CliRunner().invoke(cli, list(args), env={"CHOKEPOINT_STORE": str(store), **env})
+
+
+def stored_counts(store: Path) -> dict[str, int]:
+    """Nodes per kind in ``store`` through `chokepoint stats`; none when a refused run left
+    no store file at all."""
+    if not store.exists():
+        return {}
+    return json.loads(run_cli(store, "stats", "--format", "json").output)["nodes"]

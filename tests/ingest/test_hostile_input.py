@@ -197,3 +197,41 @@ def test_a_malformed_size_limit_setting_is_refused_with_its_name(tmp_path: Path)
     result = ingest(tmp_path / "g.db", folder(tmp_path, NODES),
                     CHOKEPOINT_MAX_INPUT_BYTES="lots")
     assert_refused(result, "CHOKEPOINT_MAX_INPUT_BYTES", "'lots'")
+
+
+DOCUMENT_CASES = [
+    ("a YAML key twice in one mapping", ".yaml",
+     "nodes:\n  - {id: h100, kind: chip, name: H100, id: other}\nedges: []\n",
+     ["doc.yaml:2", "'id' appears twice"]),
+    ("a kind that is a number", ".json",
+     '{"nodes": [{"id": "h100", "kind": 0, "name": "H100"}], "edges": []}',
+     ["doc.json#nodes:1:kind", "unknown node kind"]),
+    ("a YAML date that is no date", ".yaml", "2024-13-01\n", ["doc.yaml", "month"]),
+    ("a lone surrogate escape", ".json",
+     '{"nodes": [{"id": "h100", "kind": "chip", "name": "\\ud800"}], "edges": []}',
+     ["doc.json", "surrogate", "nodes[0]"]),
+]
+
+
+@pytest.mark.parametrize("case, suffix, text, fragments", DOCUMENT_CASES,
+                         ids=[c[0] for c in DOCUMENT_CASES])
+def test_malformed_documents_found_by_fuzzing_are_refused(tmp_path: Path, case: str,
+                                                           suffix: str, text: str,
+                                                           fragments: list[str]) -> None:
+    assert_refused(ingest(tmp_path / "g.db", document(tmp_path, text, suffix)), *fragments)
+
+
+@pytest.mark.slow
+def test_an_alias_bomb_served_to_a_job_fails_that_source_cleanly_and_in_bounds(
+        tmp_path: Path) -> None:
+    from bounded import CPU_SECONDS, MEMORY_BYTES
+
+    bomb = document(tmp_path, yaml_with_attribute("*a9", BOMB), ".yaml")
+    jobs = tmp_path / "jobs.toml"
+    jobs.write_text(f'[[source]]\nname = "bomb"\nreader = "tabular"\nlocation = "{bomb}"\n',
+                    encoding="utf-8")
+    ran = run_bounded(tmp_path, "--store", str(tmp_path / "g.db"), "jobs", "run", "--config",
+                      str(jobs), "--state-dir", str(tmp_path / "state"))
+    assert ran.code == 1, (ran.code, ran.stderr[-2000:])  # the source failed, cleanly
+    assert "Traceback" not in ran.stderr and "alias" in ran.stderr
+    assert ran.cpu < CPU_SECONDS and ran.memory < MEMORY_BYTES

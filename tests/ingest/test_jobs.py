@@ -389,8 +389,8 @@ import ui.context
 
 opened = ui.context.open_configured_store
 
-def open_paused(url):
-    store = opened(url)
+def open_paused(url, **options):
+    store = opened(url, **options)
     install_pause(store, PauseAfter(1))
     return store
 

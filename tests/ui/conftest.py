@@ -196,3 +196,30 @@ def long_name_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         load_seeds(store)
         store.apply(Batch("long", nodes, rels))
     return str(path)
+
+
+BIG_COMPONENTS, BIG_SUPPLIERS = 1_600, 390
+
+
+@pytest.fixture(scope="session")
+def big_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds plus a chip whose upstream at depth 3 holds about 2,000 nodes: 1,600
+    components from 390 suppliers sited in the seeds' countries."""
+    path = tmp_path_factory.mktemp("big-store") / "graph.db"
+    places = ["TW", "US", "JP", "KR", "NL", "CN", "DE"]
+    nodes = [Node("big-chip", NodeKind.CHIP, "Big chip"),
+             Node("big-industry", NodeKind.INDUSTRY, "Big industry")]
+    rels = [Relationship("big-industry", "big-chip", RelKind.REQUIRES)]
+    for s in range(BIG_SUPPLIERS):
+        nodes.append(Node(f"big-s{s}", NodeKind.SUPPLIER, f"Supplier number {s}"))
+        rels.append(Relationship(f"big-s{s}", places[s % len(places)], RelKind.LOCATED_IN,
+                                 share=1.0))
+    for c in range(BIG_COMPONENTS):
+        nodes.append(Node(f"big-c{c}", NodeKind.COMPONENT, f"Component number {c}"))
+        rels += [Relationship("big-chip", f"big-c{c}", RelKind.REQUIRES),
+                 Relationship(f"big-c{c}", f"big-s{c % BIG_SUPPLIERS}", RelKind.SUPPLIED_BY,
+                              share=1.0)]
+    with SQLiteStore(path) as store:
+        load_seeds(store)
+        store.apply(Batch("big", nodes, rels))
+    return str(path)

@@ -131,7 +131,7 @@ def test_chokepoints_per_target_from_the_url(app):
 
 
 def test_scenarios_build_run_keep_and_compare(app):
-    open_page(app, "scenarios")
+    open_page(app, "scenarios", months="12")  # the seeds' stocks cushion the first months
     app.multiselect(key="disrupt").select("TW")
     app.text_input(key="sc_name").input("Taiwan")
     app.button[0].click().run()          # the form's "Build and run"
@@ -151,7 +151,8 @@ def test_scenarios_build_run_keep_and_compare(app):
 
 
 def test_scenarios_from_a_shared_link_run_at_once(app):
-    open_page(app, "scenarios", disrupt=["TW"], block_from=["US"], block_to=["CN"])
+    open_page(app, "scenarios", disrupt=["TW"], block_from=["US"], block_to=["CN"],
+              months="12")
     assert "block:" in app.text_area(key="scenario_text").value
     assert app.dataframe[0].value["capacity loss"].max() > 0
 
@@ -250,7 +251,7 @@ def test_data_upload_dry_run_reports_what_would_change(app, monkeypatch):
 
 
 def test_scenarios_load_an_uploaded_yaml(app):
-    open_page(app, "scenarios")
+    open_page(app, "scenarios", months="12")  # the seeds' stocks cushion the first months
     text = b"name: Korean memory\ndisrupt:\n  - {country: KR}\n"
     app.file_uploader[0].set_value(("kr.yaml", text, "application/x-yaml")).run()
     assert not app.exception
@@ -268,7 +269,7 @@ def test_every_page_on_an_empty_store_says_so_and_how_to_fill_it(name, empty_sto
     monkeypatch.setenv("CHOKEPOINT_STORE", empty_store_url)
     app = open_page(AppTest.from_file(str(APP), default_timeout=180), name)
     assert not app.error
-    assert any("empty" in i.value and "chokepoint ingest" in i.value for i in app.info)
+    assert any("empty" in i.value and "chokepoint seed" in i.value for i in app.info)
 
 
 def upload(app, monkeypatch, *files):
@@ -319,15 +320,15 @@ def test_an_unexpected_failure_is_one_message_and_no_traceback(app, monkeypatch,
     def broken(*args, **kwargs):
         raise KeyError("/srv/secret/path")
 
-    monkeypatch.setattr(ui.app_state, "chokepoints", broken)
-    ui.app_state._chokepoints.clear()
+    monkeypatch.setattr(ui.app_state, "perspective", broken)
+    ui.app_state._perspective.clear()
     try:
-        app.run()  # the Overview ranks chokepoints
+        app.run()  # the Overview computes self-sufficiency
         assert not app.exception
         assert len(app.error) == 1 and "/srv/secret" not in app.error[0].value
         assert "/srv/secret/path" in caplog.text  # the detail is in the server's log
     finally:
-        ui.app_state._chokepoints.clear()
+        ui.app_state._perspective.clear()
 
 
 def test_bidi_controls_are_removed_from_shown_names():
@@ -355,3 +356,106 @@ def test_concentrated_inputs_are_items_with_ties_in_one_row():
     out = grouped_inputs(frame, 2)
     assert out["name"].tolist() == ["A, B", "C"]
     assert out["capacity_loss"].tolist() == [0.5, 0.1]
+
+
+def test_analysis_results_are_kept_in_the_store_per_data_version(app_store_url, tmp_path,
+                                                                monkeypatch):
+    """A second server process (caches empty) reads the results back instead of computing
+    them, and gets the same tables; an ingest run drops them."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.app_state
+    from graph.sqlite_store import SQLiteStore
+    from tests.ui.conftest import APP
+
+    path = tmp_path / "graph.db"
+    shutil.copy(app_store_url, path)
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    first = open_page(AppTest.from_file(str(APP), default_timeout=180), "chokepoints")
+    computed = first.dataframe[0].value
+    with SQLiteStore(path) as store:
+        version = next(r.run_id for r in store.runs() if r.status == "ok")
+        kept = {k: store.kept_result(f"app:{k}:v{ui.app_state.RESULTS_FORMAT}", version)
+                for k in ("chokepoints", "importance", "spofs", "concentration")}
+    assert all(kept.values()), [k for k, v in kept.items() if not v]
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(ui.app_state, "chokepoints", lambda *a, **k: pytest.fail("recomputed"))
+    again = open_page(AppTest.from_file(str(APP), default_timeout=180), "chokepoints")
+    read_back = again.dataframe[0].value
+    assert read_back.drop(columns=["path"]).equals(computed.drop(columns=["path"]))
+    assert list(map(list, read_back["path"])) == list(map(list, computed["path"]))
+
+    with SQLiteStore(path) as store:
+        from tests.ui.conftest import hostile_batch
+
+        store.apply(hostile_batch())
+        assert store.kept_result(f"app:chokepoints:v{ui.app_state.RESULTS_FORMAT}",
+                                 version) is None
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_on_a_big_graph_items_are_ranked_only_when_asked(app_store_url, tmp_path, monkeypatch):
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.app_state
+    from tests.ui.conftest import APP
+
+    shutil.copy(app_store_url, tmp_path / "graph.db")
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "graph.db"))
+    monkeypatch.setattr(ui.app_state, "RANK_ALL_KINDS_NODES", 10)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        app = AppTest.from_file(str(APP), default_timeout=180)
+        open_page(app, "explore", node="nvidia-h100", depth="1", dir="upstream")
+        table = app.dataframe[0].value.set_index("id")
+        assert table.loc["hbm3", "capacity loss"] == "not ranked"  # a component
+        assert table.loc["tsmc", "capacity loss"].endswith("%") if "tsmc" in table.index \
+            else True
+        app = AppTest.from_file(str(APP), default_timeout=180)
+        open_page(app, "chokepoints", rank=["component"])
+        ranked = app.dataframe[0].value
+        assert set(ranked["kind"]) == {"component"} and ranked["capacity_loss"].max() > 0
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_chokepoints_at_a_horizon_from_the_url(app):
+    # The seeds hold about a year of installed tools: ASML costs nothing at once and is the
+    # top chokepoint after twelve months.
+    open_page(app, "chokepoints", months="12")
+    assert app.select_slider(key="months").value == 12
+    assert app.dataframe[0].value["id"].iloc[0] in {"NL", "asml"}
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert "asml" not in set(app.dataframe[0].value["id"])
+    assert app.query_params.get("months") in ("0", ["0"])
+
+
+def test_scenarios_run_at_the_horizon_of_the_url(app):
+    open_page(app, "scenarios", disrupt=["TW"], months="12")
+    assert app.select_slider(key="months").value == 12
+    later = app.dataframe[0].value["capacity loss"].max()
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert app.dataframe[0].value["capacity loss"].max() < later
+
+
+def test_explore_rings_the_spofs_at_the_horizon_of_the_url(app):
+    open_page(app, "explore", node="us-automotive", depth="6", dir="upstream", months="12")
+    later = app.dataframe[0].value["SPOF of centre"].sum()
+    app.select_slider(key="months").set_value(0).run()
+    assert not app.exception
+    assert app.dataframe[0].value["SPOF of centre"].sum() < later

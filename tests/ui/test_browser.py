@@ -184,3 +184,128 @@ def test_the_scenarios_url_round_trips_after_loading_an_example(page: Page, app_
     wait_for_app(other)
     expect(other.get_by_role("heading", name=re.compile("Impact of")).first).to_have_text(shown)
     other.close()
+
+
+LABEL_BOXES = """() => {
+  const ids = network.body.data.nodes.getIds(), scale = network.getScale();
+  const boxes = ids.map(id => network.getBoundingBox(id));
+  const fonts = ids.map(id => network.body.nodes[id].options.font.size * scale);
+  const view = network.DOMtoCanvas({x: 0, y: 0}), far = network.DOMtoCanvas({
+    x: document.querySelector('#mynetwork canvas').clientWidth,
+    y: document.querySelector('#mynetwork canvas').clientHeight});
+  const inView = boxes.map(b => b.right > view.x && b.left < far.x && b.bottom > view.y
+                                && b.top < far.y);
+  let overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+      overlaps.push([ids[i], ids[j]]);
+  }
+  return {count: ids.length, minFontPx: Math.min(...fonts), overlaps: overlaps,
+          inView: inView.filter(Boolean).length,
+          levels: ids.map(id => network.body.nodes[id].options.level)};
+}"""
+
+
+def click_node(page: Page, frame, node_id: str) -> None:
+    """Click a node of the picture (the frame scrolled into view first: a click that has to
+    scroll the app's page lands off target)."""
+    page.locator(FRAME).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    position = frame.evaluate("id => network.canvasToDOM(network.getPosition(id))", node_id)
+    page.frame_locator(FRAME).first.locator("#mynetwork canvas").click(position=position)
+
+
+def ready_frame(page: Page):
+    frame = graph_frame(page)
+    frame.wait_for_function("() => window.cpReady === true", timeout=60_000)
+    return frame
+
+
+def test_h100_upstream_is_tiered_with_readable_labels_that_do_not_overlap(page: Page,
+                                                                          app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=3&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    boxes = frame.evaluate(LABEL_BOXES)
+    assert boxes["count"] > 80
+    assert all(level is not None for level in boxes["levels"])  # hierarchical, by tier
+    assert boxes["minFontPx"] >= 10, boxes["minFontPx"]
+    assert boxes["overlaps"] == [], boxes["overlaps"][:5]
+    assert boxes["inView"] >= 30  # a readable part of the picture is on screen at once
+    assert not frame.evaluate("() => network.physics.options.enabled")  # nothing moves
+    page.locator(FRAME).first.screenshot(path=str(SHOTS / "explore-h100-tiered.png"))
+
+
+def test_clicking_a_node_makes_it_the_centre(page: Page, app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=1&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    click_node(page, frame, "hbm3")
+    expect(page).to_have_url(re.compile(r"[?&]node=hbm3(&|$)"), timeout=30_000)
+    wait_for_app(page)
+    expect(page.locator('input[aria-label="Node"]')).to_have_value(re.compile("HBM3"),
+                                                                   timeout=60_000)
+    frame = ready_frame(page)
+    assert frame.evaluate("() => network.body.data.nodes.get('hbm3').centre") is True
+
+
+def test_fit_and_png_buttons_work(page: Page, app_url: str):
+    page.goto(f"{app_url}/explore?node=nvidia-h100&depth=2&dir=upstream")
+    wait_for_app(page)
+    frame = ready_frame(page)
+    frame.evaluate("() => network.moveTo({scale: 3})")
+    frame.locator("#cp-fit").click()
+    assert frame.evaluate("() => network.getScale()") < 3
+    with page.expect_download() as info:
+        frame.locator("#cp-png").click()
+    assert info.value.suggested_filename == "chokepoint-graph.png"
+    target = SHOTS / "exported-graph.png"
+    info.value.save_as(target)
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.fixture(scope="module")
+def big_app_url(big_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from tests.ui.conftest import serve
+
+    with serve(big_store_url, tmp_path_factory.mktemp("streamlit-big")) as url:
+        yield url
+
+
+def test_a_2000_node_neighbourhood_is_grouped_within_3_seconds(page: Page, big_app_url: str):
+    import time
+
+    # 100 nodes: drawn one by one; then "Show at most" 2,000 brings the whole neighbourhood
+    page.goto(f"{big_app_url}/explore?node=big-chip&depth=3&dir=upstream&cap=100")
+    wait_for_app(page)
+    ready_frame(page)
+    started = time.monotonic()
+    cap = page.get_by_role("spinbutton", name="Show at most")
+    cap.fill("2000")
+    cap.press("Enter")
+    page.wait_for_function(
+        """sel => { const f = document.querySelector(sel);
+                    const w = f && f.contentWindow;
+                    return w && w.cpReady && w.network.body.data.nodes.get(
+                        {filter: n => n.group_key}).length > 0; }""",
+        arg=FRAME, timeout=60_000)
+    elapsed = time.monotonic() - started
+    wait_for_app(page)
+    frame = ready_frame(page)
+    groups = frame.evaluate("() => network.body.data.nodes.get({filter: n => n.group_key})"
+                            ".map(n => n.group_key)")
+    assert "upstream:component" in groups and "upstream:supplier" in groups
+    assert frame.evaluate("() => network.body.data.nodes.length") <= 130
+    boxes = frame.evaluate(LABEL_BOXES)
+    assert boxes["minFontPx"] >= 10 and boxes["overlaps"] == []
+    assert elapsed <= 3.0, f"{elapsed:.1f} s"
+    page.locator(FRAME).first.screenshot(path=str(SHOTS / "explore-2000-grouped.png"))
+    # a click on a group draws its members (here split by country: 390 > the budget)
+    click_node(page, frame, "group:upstream:supplier")
+    expect(page).to_have_url(re.compile(r"expand=upstream%3Asupplier"), timeout=30_000)
+    wait_for_app(page)
+    frame = ready_frame(page)
+    after = frame.evaluate("() => network.body.data.nodes.get({filter: n => n.group_key})"
+                           ".map(n => n.group_key)")
+    assert any(key.startswith("upstream:supplier:") for key in after), after

@@ -75,7 +75,7 @@ def test_a_bad_jobs_file_is_reported_with_file_and_key(store: Store, tmp_path: P
     path.write_text('[[source]]\nname = "s"\nreader = "tabular"\nlocation = "x.json"\n'
                     "retries = 'many'\n", encoding="utf-8")
     result = chokepoint(store, "jobs", "run", "--config", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"error: {path}: [[source]] #1 (s): key 'retries'" in result.stderr
 
 

@@ -76,7 +76,8 @@ def html_document(report: Report) -> str:
     if report.subgraph.nodes:
         parts.append("<h2>Critical subgraph</h2>")
         parts.append(_image(subgraph_png(report.subgraph), "critical subgraph",
-                            "Targets (squares) at the top; arrows point from a dependent to "
+                            "In supply-chain tiers: industries at the top, countries at the "
+                            "bottom; targets are squares; arrows point from a dependent to "
                             "what it depends on; top chokepoints have a red ring."))
     if report.charts:
         parts.append('<h2>Charts</h2><div class="charts">')

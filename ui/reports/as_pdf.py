@@ -231,7 +231,13 @@ def _table(table: ReportTable) -> list[Any]:
     story: list[Any] = [_para(table.title, "h2"), grid]
     if table.note:
         story.append(_para(table.note, "note"))
+    if len(table.rows) <= SMALL_TABLE:
+        return [KeepTogether(story)]  # a short table is not split from its title or note
     return story
+
+
+SMALL_TABLE = 12
+"""Tables of at most this many rows stay on one page with their title and note."""
 
 
 def _summary_page(report: Report) -> list[Any]:
@@ -242,7 +248,7 @@ def _summary_page(report: Report) -> list[Any]:
     story += [Paragraph(markup(s), _styles()["bullet"], bulletText="•")
               for s in report.summary]
     if report.charts:
-        story += [Spacer(1, 8), _image(chart_png(report.charts[0]), 9 * cm)]
+        story += [Spacer(1, 6), _image(chart_png(report.charts[0]), 7 * cm)]
     return [*story, PageBreak()]
 
 
@@ -250,8 +256,9 @@ def _story(report: Report) -> list[Any]:
     story = _summary_page(report)
     if report.subgraph.nodes:
         story += [_para("Critical subgraph", "h1"),
-                  _para("Targets (squares) at the top; arrows point from a dependent to what "
-                        "it depends on; top chokepoints have a red ring.", "note"),
+                  _para("In supply-chain tiers: industries at the top, countries at the bottom; "
+                        "targets are squares; arrows point from a dependent to what it depends "
+                        "on; top chokepoints have a red ring.", "note"),
                   _image(subgraph_png(report.subgraph), 15 * cm)]
     for chart in report.charts[1:]:
         story.append(KeepTogether([Spacer(1, 6), _image(chart_png(chart), 9 * cm)]))

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 from analysis.report import Chart, Subgraph, SubgraphNode
+from ui.tiers import KIND_TIERS, tier
 
 __all__ = ["chart_png", "subgraph_png", "KIND_COLOURS", "drawable"]
 
@@ -58,7 +59,10 @@ def _png(figure: Figure) -> bytes:
 
 @lru_cache(maxsize=32)
 def chart_png(chart: Chart) -> bytes:
-    """A horizontal bar chart, largest bar on top (cached: every format draws the same)."""
+    """A horizontal bar chart, largest bar on top, or a line chart when the chart has
+    months (cached: every format draws the same)."""
+    if chart.months:
+        return _line_chart_png(chart)
     count = max(len(chart.values), 1)
     figure = Figure(figsize=(7.0, 0.8 + 0.32 * count))
     axes = figure.add_subplot()
@@ -82,31 +86,60 @@ def chart_png(chart: Chart) -> bytes:
     return _png(figure)
 
 
+def _line_chart_png(chart: Chart) -> bytes:
+    """One line per label through its values at each month, a legend below."""
+    figure = Figure(figsize=(7.0, 3.6 + 0.18 * len(chart.labels)))
+    axes = figure.add_subplot()
+    ids = chart.ids or tuple("" for _ in chart.labels)
+    for text, node, values in zip(chart.labels, ids, chart.series, strict=False):
+        axes.plot(chart.months, values, marker="o", markersize=3, linewidth=1.5,
+                  label=textwrap.shorten(_label(text, node or text), 60, placeholder="…"))
+    axes.set_xticks(list(chart.months), labels=[f"{m:g}" for m in chart.months], fontsize=7)
+    axes.set_ylim(0, (chart.maximum or 1.0) * 1.05)
+    if chart.percent:
+        axes.yaxis.set_major_formatter(lambda y, _: f"{100 * y:.0f}%")
+    axes.set_xlabel(_label(chart.axis, ""), fontsize=8)
+    axes.set_title(_label(chart.title, chart.name), fontsize=10, loc="left")
+    axes.tick_params(axis="y", labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
+                frameon=False)
+    return _png(figure)
+
+
+def _row(node: SubgraphNode) -> int:
+    """The node's row: supply-chain tiers, industries on top and countries at the bottom."""
+    return max(KIND_TIERS.values()) - tier(node.kind)
+
+
 def _positions(subgraph: Subgraph) -> dict[str, tuple[float, float]]:
-    """Layers as rows (targets on top); within a row, nodes ordered by their parents."""
+    """Tiers as rows (industries on top, countries at the bottom, as in the app's picture);
+    within a row, nodes ordered by the nodes above them that need them."""
     rows: dict[int, list[SubgraphNode]] = defaultdict(list)
     for node in subgraph.nodes:
-        rows[node.layer].append(node)
+        rows[_row(node)].append(node)
     parents: dict[str, list[str]] = defaultdict(list)
     for edge in subgraph.edges:
         parents[edge.target].append(edge.source)
     x: dict[str, float] = {}
-    for layer in sorted(rows):
+    for row in sorted(rows):
         def anchor(node: SubgraphNode) -> float:
             placed = [x[p] for p in parents[node.id] if p in x]
             return sum(placed) / len(placed) if placed else 0.5
-        members = sorted(rows[layer], key=lambda n: (anchor(n), n.id))
+        members = sorted(rows[row], key=lambda n: (anchor(n), n.id))
         for i, node in enumerate(members):
             x[node.id] = (i + 1) / (len(members) + 1)
-    return {n.id: (x[n.id], -float(n.layer)) for n in subgraph.nodes}
+    used = sorted(rows)  # no empty rows between tiers
+    return {n.id: (x[n.id], -float(used.index(_row(n)))) for n in subgraph.nodes}
 
 
 @lru_cache(maxsize=8)
 def subgraph_png(subgraph: Subgraph) -> bytes:
-    """The critical subgraph: targets on top, arrows from dependents to what they need."""
+    """The critical subgraph in supply-chain tiers (industries on top, then models, software,
+    chips, inputs, suppliers, countries), arrows from dependents to what they need."""
     rows: dict[int, int] = defaultdict(int)
     for node in subgraph.nodes:
-        rows[node.layer] += 1
+        rows[_row(node)] += 1
     width = min(16.0, max(7.0, 1.5 * max(rows.values(), default=1)))
     figure = Figure(figsize=(width, 1.0 + 1.25 * max(len(rows), 1)))
     axes = figure.add_subplot()

@@ -12,6 +12,7 @@ SHOWN = 1_000
 
 st.title("Chokepoints")
 view = app_state.current()
+view = view.at(app_state.horizon_control())
 st.caption("A chokepoint's removal (full disruption) costs its targets capacity. Capacity loss "
            "is averaged over the chosen targets; ties go to nodes that are single points of "
            "failure (SPOFs) of more targets. Select a row to see why: the path from the "
@@ -53,20 +54,20 @@ table = app_state.points(frame.head(SHOWN), "capacity_loss", "max_loss", "facts_
 picked = st.dataframe(
     table, hide_index=True, height=420, on_select="rerun", selection_mode="single-row",
     key="chokepoint_table",
+    # worst loss and targets hit are in the explanation below: the table fits 1,440 px
     column_order=["rank", "name", "kind", "capacity_loss", "by_region",
-                  "rests_on_assumptions", "facts_only_loss", "spof_count", "targets_affected",
-                  "max_loss", "worst_target"],
+                  "rests_on_assumptions", "facts_only_loss", "spof_count", "worst_target"],
     column_config={
         "rank": st.column_config.NumberColumn("#", width=45),
-        "name": st.column_config.TextColumn(width=250),
+        "name": st.column_config.TextColumn(width=180),
         "kind": st.column_config.TextColumn(width=80),
-        "capacity_loss": app_state.pct_column("capacity loss", bar=True, width=150),
+        "capacity_loss": app_state.pct_column("capacity loss", bar=True, width=130),
         "max_loss": app_state.pct_column("worst loss", width=80),
         "spof_count": st.column_config.NumberColumn("SPOF of", width=70,
                                                     help="how many targets it is a SPOF of"),
         "targets_affected": st.column_config.NumberColumn("targets hit", width=80),
-        "worst_target": st.column_config.TextColumn("hurts most", width=160),
-        "by_region": st.column_config.TextColumn("loss by region", width=150),
+        "worst_target": st.column_config.TextColumn("hurts most", width=110),
+        "by_region": st.column_config.TextColumn("loss by region", width=120),
         "rests_on_assumptions": st.column_config.CheckboxColumn(
             "rests on assumptions", width=90,
             help="its loss falls below half without the relationships marked as modelling "
@@ -104,6 +105,7 @@ if pairs:
         path = view.path_to(*pair)
         st.markdown(f"**{app_state.plain(view.name(pair[1]))}** is a single point of failure "
                     f"of **{app_state.plain(view.name(pair[0]))}**: every way to supply it "
-                    "runs through this node. One dependency path:")
-        st.dataframe(app_state.points(view.explain(path), "share"), hide_index=True,
+                    "runs through this node. "
+                    f"{app_state.plain(view.spof_note(*pair))} One dependency path:")
+        st.dataframe(view.explain(path), hide_index=True,
                      column_config=app_state.WHY_COLUMNS)

@@ -75,7 +75,7 @@ st.caption("Coverage is the listed share of an item's market. Below 100 % withou
            "overstated. Lowest coverage first.")
 st.dataframe(app_state.points(coverage, "supplier_coverage", "location_coverage"),
              hide_index=True, column_config={
-    "name": st.column_config.TextColumn(width="large"),
+    "name": st.column_config.TextColumn(width="medium"),
     "supplier_coverage": app_state.pct_column("supplier coverage"),
     "location_coverage": app_state.pct_column("location coverage")})
 

@@ -58,12 +58,14 @@ app_state.from_url("countries", [], options=country_ids, many=True)
 countries = country_col.multiselect("Only nodes in these countries", country_ids,
                                     key="countries", placeholder="all countries",
                                     format_func=lambda c: f"{view.name(c)} ({c})")
-layout_col, _ = st.columns([1, 3])
+layout_col, months_col = st.columns([1, 3])
 app_state.from_url("layout", "tiered", options=LAYOUTS)
 layout = layout_col.segmented_control(
     "Layout", LAYOUTS, key="layout", required=True,
     help="tiered: countries → suppliers → inputs → chips → software → models → industries, "
          "left to right; force: a physics layout that groups what is linked")
+with months_col:
+    view = view.at(app_state.horizon_control())  # the SPOF rings at that horizon
 app_state.from_url("expand", [], many=True)
 app_state.to_url("q", "node", "depth", "dir", "cap", "kinds", "countries", "layout", "expand")
 
@@ -89,18 +91,22 @@ if len(nbhd.nodes) > BUDGET:
 st.markdown(legend_html(), unsafe_allow_html=True)
 st.caption(f"{len(nbhd.nodes):,} nodes, {len(nbhd.edges):,} relationships; "
            f"{len(spofs):,} single points of failure of the centre in the whole graph.")
+TABLE_ROWS = 500
+if len(nbhd.nodes) > TABLE_ROWS:
+    st.caption(f"The table lists the {TABLE_ROWS:,} closest of the {len(nbhd.nodes):,} nodes.")
+listed = nbhd.nodes[:TABLE_ROWS]
 table = pd.DataFrame({
-    "name": [view.name(n) for n in nbhd.nodes],
-    "kind": [graph.nodes[n].get("kind") for n in nbhd.nodes],
-    "capacity loss": [app_state.loss_text(importance, n) for n in nbhd.nodes],
-    "SPOF of centre": [n in spofs for n in nbhd.nodes],
-    "SPOF of industries": [spof_counts.get(n, 0) for n in nbhd.nodes],
-    "hops": [nbhd.distance[n] for n in nbhd.nodes],
-    "side": [nbhd.side[n] for n in nbhd.nodes],
-    "id": list(nbhd.nodes)})
+    "name": [app_state.shown(graph.nodes[n].get("name", n)) for n in listed],
+    "kind": [graph.nodes[n].get("kind") for n in listed],
+    "capacity loss": [app_state.loss_text(importance, n) for n in listed],
+    "SPOF of centre": [n in spofs for n in listed],
+    "SPOF of industries": [spof_counts.get(n, 0) for n in listed],
+    "hops": [nbhd.distance[n] for n in listed],
+    "side": [nbhd.side[n] for n in listed],
+    "id": list(listed)})
 st.dataframe(table, hide_index=True, height=min(HEIGHT_PX, 35 * (len(table) + 1) + 3),
              column_config={
-    "name": st.column_config.TextColumn(width="large"),
+    "name": st.column_config.TextColumn(width="medium"),
     "kind": st.column_config.TextColumn(),
     "capacity loss": st.column_config.TextColumn(
         width="small", help="mean capacity loss over industries if removed; not ranked: no "

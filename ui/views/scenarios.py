@@ -40,6 +40,7 @@ def use(text: str) -> None:
 
 st.title("Scenarios")
 view = app_state.current()
+view = view.at(app_state.horizon_control())
 st.session_state.setdefault(KEPT, {})
 countries = view.ids_of(NodeKind.COUNTRY.value)
 suppliers = view.ids_of(NodeKind.SUPPLIER.value)
