@@ -111,9 +111,10 @@ _UPDATE_NODES: dict[NodeKind, str] = {
 # A relationship's properties, each taken from its row by name: a missing key is null, and a
 # null is not stored.  Naming them (rather than ``SET r = row``) also spares the planner an
 # eager step: it cannot tell that a whole-map SET never touches the ``id`` the MATCH reads.
-_REL_PROPERTIES = (*REL_OPTIONAL, "counted", "attributes", "sources", "last_run", "claims")
+_REL_PROPERTIES = (*REL_OPTIONAL, "attributes", "sources", "last_run")
+# New relationships are always counted and asserted by one source: no flag, no claims.
 _REL_PROPERTY_MAP = ", ".join(f"`{k}`: out.`{k}`" for k in _REL_PROPERTIES)
-_REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in _REL_PROPERTIES)
+_REL_PROPERTY_PROJECTION = ", ".join(f".`{k}`" for k in (*_REL_PROPERTIES, "counted", "claims"))
 # New relationships come grouped by start node (``{from_id, out: [{to_id, ...}]}``): one index
 # lookup per start node instead of one per relationship.
 _CREATE_RELATIONSHIPS: dict[RelKind, str] = {

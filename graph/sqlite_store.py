@@ -98,10 +98,18 @@ _SELECT_NODE_CLAIMS = "SELECT id, claims FROM nodes WHERE claims IS NOT NULL"
 _SELECT_REL_CLAIMS = ("SELECT from_id, to_id, kind, claims FROM relationships "
                       "WHERE claims IS NOT NULL")
 _SELECT_RANKS = "SELECT source, priority, run_order FROM sources"
+# New elements are written without the columns only merged ones use (claims, counted): they
+# stay NULL, and binding them for every row of a big run would cost time for nothing.
+_INSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, failure_probability, "
+                "min_supply_share, blockable, citation, as_of, attributes, provenance) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPSERT_NODE = ("INSERT OR REPLACE INTO nodes (id, kind, name, description, failure_probability, "
                 "min_supply_share, blockable, citation, as_of, attributes, provenance, claims) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_NODE = "DELETE FROM nodes WHERE id = ?"
+_INSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
+               "min_required, role, citation, as_of, attributes, provenance, time_trust) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _UPSERT_REL = ("INSERT OR REPLACE INTO relationships (from_id, to_id, kind, share, grp, "
                "min_required, role, citation, as_of, attributes, provenance, time_trust, "
                "counted, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -132,23 +140,22 @@ _NULL = _null_for_binding()
 
 # Kinds go in as plain text and ``blockable`` as 0/1 for the same reason: exact str and int
 # bind at once, a subclass such as an enum or bool is first offered to the adapters.
-def _node_row(n: Node, provenance: str, claims: Any = _NULL) -> NodeRow:
+def _node_row(n: Node, provenance: str) -> NodeRow:
     null = _NULL
     return (n.id, str(n.kind), n.name, null if (d := n.description) is None else d,
             n.failure_probability, null if (m := n.min_supply_share) is None else m,
             1 if n.blockable else 0, null if (c := n.citation) is None else c,
-            null if (a := n.as_of) is None else a, attributes_text(n.attributes), provenance,
-            claims)
+            null if (a := n.as_of) is None else a, attributes_text(n.attributes), provenance)
 
 
-def _rel_row(r: Relationship, provenance: str, claims: Any = _NULL) -> RelRow:
+def _rel_row(r: Relationship, provenance: str) -> RelRow:
     null = _NULL
     return (r.from_id, r.to_id, str(r.kind), null if (s := r.share) is None else s,
             null if (g := r.group) is None else g,
             null if (m := r.min_required) is None else m,
             null if (o := r.role) is None else o, null if (c := r.citation) is None else c,
             null if (a := r.as_of) is None else a, attributes_text(r.attributes), provenance,
-            null if (t := time_trust_text(r)) is None else t, null if r.counted else 0, claims)
+            null if (t := time_trust_text(r)) is None else t)
 
 
 def _claims_cell(claims: Claims | None) -> Any:
@@ -173,9 +180,9 @@ def _migrate_from_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     nodes = [node_from_data(i, k, n, json.loads(d)) for i, k, n, d in old_nodes]
     rels = [relationship_from_data(f, t, k, json.loads(d)) for f, t, k, d in old_rels]
-    conn.executemany(_UPSERT_NODE, [_node_row(n, _provenance_text(n.sources, n.last_run))
+    conn.executemany(_INSERT_NODE, [_node_row(n, _provenance_text(n.sources, n.last_run))
                                     for n in nodes])
-    conn.executemany(_UPSERT_REL, [_rel_row(r, _provenance_text(r.sources, r.last_run))
+    conn.executemany(_INSERT_REL, [_rel_row(r, _provenance_text(r.sources, r.last_run))
                                    for r in rels])
 
 
@@ -396,20 +403,16 @@ class SQLiteStore(Store):
         # pages than in the batch's own order.  Keys are unique, so sorting whole rows compares
         # keys only.
         new_text = _provenance_text(*plan.new_provenance)
-        node_rows = [_node_row(n, new_text) for n in plan.insert_nodes]
-        node_claims = plan.node_claims
-        node_rows += [_node_row(n, _provenance_text(n.sources, n.last_run),
-                                _claims_cell(node_claims.get(n.id)))
-                      for n in plan.upsert_nodes]
-        node_rows.sort()
-        cur.executemany(_UPSERT_NODE, node_rows)
-        rel_rows = [_rel_row(r, new_text) for r in plan.insert_relationships]
-        rel_claims = plan.relationship_claims
-        rel_rows += [_rel_row(r, _provenance_text(r.sources, r.last_run),
-                              _claims_cell(rel_claims.get(r.key)))
-                     for r in plan.upsert_relationships]
-        rel_rows.sort()
-        cur.executemany(_UPSERT_REL, rel_rows)
+        node_claims, rel_claims, null = plan.node_claims, plan.relationship_claims, _NULL
+        cur.executemany(_INSERT_NODE, sorted(_node_row(n, new_text) for n in plan.insert_nodes))
+        cur.executemany(_UPSERT_NODE, sorted(
+            (*_node_row(n, _provenance_text(n.sources, n.last_run)),
+             _claims_cell(node_claims.get(n.id))) for n in plan.upsert_nodes))
+        cur.executemany(_INSERT_REL, sorted(_rel_row(r, new_text)
+                                            for r in plan.insert_relationships))
+        cur.executemany(_UPSERT_REL, sorted(
+            (*_rel_row(r, _provenance_text(r.sources, r.last_run)), null if r.counted else 0,
+             _claims_cell(rel_claims.get(r.key))) for r in plan.upsert_relationships))
         cur.execute(_UPSERT_SOURCE, plan.rank)
 
     def record_run(self, run: RunRecord) -> None:

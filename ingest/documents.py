@@ -78,23 +78,27 @@ def csv_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     with the line its record starts on; so is a header that names a column twice.
     """
     reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    header: list[str] | None = None
     records: list[tuple[int, list[str]]] = []
+    append = records.append
     start = 1
     try:
         for values in reader:
-            records.append((start, values))
+            if header is None:
+                header = [h.strip() for h in values]
+            elif "".join(values).strip():
+                append((start, values))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(Problem(f"malformed CSV in the record that starts on this line: {exc} "
                                  "(a quote is not closed, or text follows a closing quote; "
                                  'write a quote inside a quoted cell as "")', str(path),
                                  start)) from exc
-    if not records:
+    if header is None:
         raise InputError(Problem("file is empty; the first row must name the columns",
                                  str(path), 1))
-    header = [h.strip() for h in records[0][1]]
     check_unique_columns(header, str(path))
-    return header, [(line, v) for line, v in records[1:] if any(c.strip() for c in v)]
+    return header, records
 
 
 def check_unique_columns(header: list[str], file: str) -> None:

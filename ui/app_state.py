@@ -316,6 +316,28 @@ def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
     return kinds if kinds is None else tuple(sorted(kinds))
 
 
+@st.cache_data(show_spinner="Checking the SPOF…", max_entries=64)
+def _spof_note(url: str | None, version: str, target: str, node: str) -> str:
+    from analysis.trust import spof_details
+
+    graph = _graph(url, version)
+    (detail,) = spof_details(graph, {target: [node]})[target]
+    parts = ["It rests on modelling assumptions: without the relationships marked as "
+             "assumptions it is no SPOF." if detail.rests_on_assumptions else
+             "It holds without the modelling assumptions too."]
+    margin = detail.margin
+    if margin is not None:
+        where = _name(graph, margin.node)
+        if margin.is_share:
+            parts.append(f"It exists because only {pct(margin.surviving)} of {where} survives, "
+                         f"under the {pct(margin.threshold)} threshold"
+                         + (" — a knife-edge result." if margin.knife_edge else "."))
+        else:
+            parts.append(f"It exists because only {margin.surviving:.0f} of the "
+                         f"{margin.threshold:.0f} needed members of {where} survive.")
+    return " ".join(parts)
+
+
 @st.cache_data(show_spinner="Ranking chokepoints…", max_entries=16)
 def _chokepoints(url: str | None, version: str, targets: Targets,
                  kinds: Kinds = None, months: float = 0) -> pd.DataFrame:
@@ -697,6 +719,11 @@ class View:
                     "as of": str(data.get("as_of") or graph.nodes[b].get("as_of") or "")})
         return pd.DataFrame(rows, columns=["dependent", "depends on", "relationship", "share",
                                            "citation", "as of"])
+
+    def spof_note(self, target: str, node: str) -> str:
+        """One sentence on how sure a SPOF is: whether it rests on modelling assumptions, and
+        its margin when it exists only because what survives falls under a threshold."""
+        return _spof_note(self.url, self.version, target, node)
 
     def path_to(self, target: str, node: str) -> list[str]:
         """One shortest dependency path ``target → … → node`` (empty if none)."""

@@ -119,7 +119,7 @@ def seed(settings: Settings, dry_run: bool, fmt: str) -> None:
         # than report the second, empty load.
         _print_ingest(settings.seeded_on_open, fmt)
         if fmt != "json":
-            click.echo(f"The store {redact_url(store.url)} was new, so it was filled with the "
+            echo(f"The store {redact_url(store.url)} was new, so it was filled with the "
                        "bundled seeds just now; running `chokepoint seed` again changes "
                        "nothing.")
         return
@@ -241,7 +241,7 @@ def stats(settings: Settings, fmt: str) -> None:
     emit_table(f"Store: {redact_url(store.url)}", ("what", "kind", "count"), rows,
                justify_right=("count",))
     if not sum(counts["nodes"].values()):  # in the table only: JSON stays one document
-        click.echo(f"The store is empty; {settings.how_to_fill()}.", err=True)
+        echo(f"The store is empty; {settings.how_to_fill()}.", err=True)
 
 
 def _value_text(value: Any) -> str:

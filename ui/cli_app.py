@@ -60,7 +60,7 @@ def ui_command(settings: Any, port: int, address: str, store_url: str | None,
     # exist is created only when the app may fill it.
     store = settings.store_to_write if ingest_allowed() else settings.store
     if store.is_empty():
-        click.echo(f"note: the store is empty; {settings.how_to_fill()}.", err=True)
+        echo(f"note: the store is empty; {settings.how_to_fill()}.", err=True)
     env = dict(os.environ)
     if settings.store_url:
         env[STORE_ENV] = settings.store_url

@@ -122,7 +122,7 @@ def history_command(settings: Settings, source: str | None, limit: int, fmt: str
     records = store.runs(source, limit)
     _emit_runs(records, fmt, "Ingest runs", with_start=True)
     if not records and store.is_empty():
-        click.echo(f"No ingest runs yet and the store is empty; {settings.how_to_fill()}.",
+        echo(f"No ingest runs yet and the store is empty; {settings.how_to_fill()}.",
                    err=True)
 
 

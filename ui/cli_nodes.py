@@ -11,7 +11,7 @@ from graph.errors import NotFoundError
 from graph.lookup import did_you_mean, nearest_ids, search_nodes
 from graph.model import Node, NodeKind, Relationship
 from ui.context import Settings, complete_node_ids, pass_settings
-from ui.output import emit_csv, emit_json, emit_table, format_option
+from ui.output import echo, emit_csv, emit_json, emit_table, format_option
 
 __all__ = ["show", "search", "targets"]
 
@@ -98,7 +98,7 @@ def show(settings: Settings, node_id: str, fmt: str) -> None:
 
 
 def _print_node(doc: dict[str, Any], names: dict[str, str]) -> None:
-    click.echo(f"{doc['name']} ({doc['id']}), a {doc['kind']} node; sources: "
+    echo(f"{doc['name']} ({doc['id']}), a {doc['kind']} node; sources: "
                f"{', '.join(doc['sources']) or '—'} (last run {doc['last_run'] or '—'})")
     shown = {k: p for k, p in doc["properties"].items() if k != "citation"}
     origins = {(p["source"], p["citation"]) for p in shown.values()}
@@ -122,9 +122,9 @@ def _print_node(doc: dict[str, Any], names: dict[str, str]) -> None:
                [(d["relationship"], _label(names, d["from"]), ", ".join(d["sources"]))
                 for d in doc["dependents"]])
     spof = doc["spof_of"]
-    click.echo(f"Single point of failure of {len(spof)} default target(s)"
+    echo(f"Single point of failure of {len(spof)} default target(s)"
                + (f": {', '.join(_label(names, t) for t in spof)}" if spof else "."))
-    click.echo("Each input's citation: `chokepoint show ID --format json`.")
+    echo("Each input's citation: `chokepoint show ID --format json`.")
 
 
 @click.command()
@@ -152,7 +152,7 @@ def search(settings: Settings, text: str, kinds: tuple[str, ...], limit: int, fm
         return
     if not rows:
         near = nearest_ids(names, text)
-        click.echo(f"no node's id or name contains {text!r}"
+        echo(f"no node's id or name contains {text!r}"
                    + (f"; nearest: {', '.join(_label(names, n) for n in near)}" if near else ""))
         return
     more = f", showing {limit}" if len(found) > limit else ""

@@ -19,6 +19,7 @@ from graph.open import (
 from graph.store import IngestResult, Store
 from graph.urls import redact_url
 from seeds import SEEDS_DIR, SEEDS_SOURCE
+from ui.output import echo
 
 __all__ = ["open_configured_store", "load_seeds", "Settings", "pass_settings",
            "EmptyStoreError", "complete_node_ids"]
@@ -99,7 +100,7 @@ class Settings:
     def _seeded(self, result: IngestResult) -> None:
         self.seeded_on_open = result
         if self.announce_seeding:
-            click.echo(f"note: the new store {default_store_path()} was filled with the "
+            echo(f"note: the new store {default_store_path()} was filled with the "
                        f"bundled seeds ({result.nodes} nodes, {result.relationships} "
                        "relationships).", err=True)
 

@@ -62,6 +62,10 @@ COMMANDS = [
     ("analyze", "chokepoints"),
     ("analyze", "concentration"),
     ("stats",),
+    ("show", "fab"),
+    ("show", "h100"),
+    ("search", "fab"),
+    ("targets",),
 ]
 
 

@@ -105,6 +105,7 @@ if pairs:
         path = view.path_to(*pair)
         st.markdown(f"**{app_state.plain(view.name(pair[1]))}** is a single point of failure "
                     f"of **{app_state.plain(view.name(pair[0]))}**: every way to supply it "
-                    "runs through this node. One dependency path:")
+                    "runs through this node. "
+                    f"{app_state.plain(view.spof_note(*pair))} One dependency path:")
         st.dataframe(view.explain(path), hide_index=True,
                      column_config=app_state.WHY_COLUMNS)
