@@ -122,11 +122,15 @@ def _countries_to_reach(shares: Mapping[str, float], level: float = SHARE_REACHE
 
 
 def _concentration(graph: nx.MultiDiGraph, model: SupplyModel, item: str,
-                   equal_split: bool = False) -> Concentration:
+                   equal_split: bool = False,
+                   unknown_by_item: Mapping[str, tuple[bool, bool]] | None = None
+                   ) -> Concentration:
     supply = model.nodes[item]
     by_supplier = sorted(supply.suppliers, key=lambda p: (-p[1], p[0]))
     countries = country_shares(model, item)
-    unknown = unknown_shares(model).get(item, (False, False))
+    if unknown_by_item is None:
+        unknown_by_item = unknown_shares(model)
+    unknown = unknown_by_item.get(item, (False, False))
     split = equal_split and any(unknown)
     if not equal_split:
         if unknown[0]:
@@ -165,7 +169,8 @@ def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None, *,
     if missing:
         raise NotFoundError(f"unknown node(s): {', '.join(missing)}"
                             f"{did_you_mean(node_names(graph), missing)}")
-    found = [_concentration(graph, model, item, equal_split) for item in chosen]
+    unknown = unknown_shares(model)  # once: it walks every item of the model
+    found = [_concentration(graph, model, item, equal_split, unknown) for item in chosen]
     return sorted(found, key=lambda c: (-(c.hhi_countries or 0.0),
                                         -(c.hhi_suppliers or 0.0), c.id))
 
