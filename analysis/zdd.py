@@ -9,7 +9,8 @@ operator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["EMPTY", "BASE", "ZDD"]
 
@@ -169,45 +170,38 @@ class ZDD:
             memo[f] = self.count(self.lo[f], memo) + self.count(self.hi[f], memo)
         return memo[f]
 
+    def _fold(self, f: int, memo: dict[int, Any], combine: Callable[[Any, Any], Any]
+              ) -> dict[int, Any]:
+        """``memo`` (holding both terminals' values) filled for every node under ``f``,
+        each node's value ``combine(value of lo, value of hi)``, children first, without
+        recursion."""
+        lo_of, hi_of = self.lo, self.hi
+        stack = [f]
+        while stack:
+            g = stack[-1]
+            if g in memo:
+                stack.pop()
+                continue
+            lo, hi = lo_of[g], hi_of[g]
+            pending = [c for c in (lo, hi) if c not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[g] = combine(memo[lo], memo[hi])
+        return memo
+
     def size_counts(self, f: int, most: int) -> list[int]:
         """How many sets of each size ``0..most`` the family ``f`` holds (larger ones are
         not counted)."""
-        memo: dict[int, list[int]] = {EMPTY: [0] * (most + 1), BASE: [1] + [0] * most}
-        lo_of, hi_of = self.lo, self.hi
-        stack = [f]
-        while stack:
-            g = stack[-1]
-            if g in memo:
-                stack.pop()
-                continue
-            lo, hi = lo_of[g], hi_of[g]
-            pending = [c for c in (lo, hi) if c not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            low, high = memo[lo], memo[hi]
-            memo[g] = [low[0]] + [a + b for a, b in zip(low[1:], high, strict=False)]
-        return memo[f]
+        memo: dict[int, Any] = {EMPTY: [0] * (most + 1), BASE: [1] + [0] * most}
+        counts = self._fold(f, memo, lambda low, high: [low[0]] + [
+            a + b for a, b in zip(low[1:], high, strict=False)])
+        return counts[f]
 
     def min_sizes(self, f: int) -> dict[int, int]:
         """The smallest set size under every node of ``f`` (terminals included)."""
-        memo: dict[int, int] = {EMPTY: 1 << 30, BASE: 0}
-        lo_of, hi_of = self.lo, self.hi
-        stack = [f]
-        while stack:
-            g = stack[-1]
-            if g in memo:
-                stack.pop()
-                continue
-            lo, hi = lo_of[g], hi_of[g]
-            pending = [c for c in (lo, hi) if c not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            memo[g] = min(memo[lo], memo[hi] + 1)
-        return memo
+        return self._fold(f, {EMPTY: 1 << 30, BASE: 0}, lambda low, high: min(low, high + 1))
 
     def sets(self, f: int, most: int | None = None) -> Iterator[tuple[int, ...]]:
         """The sets of ``f`` (of at most ``most`` elements if given) as tuples of levels,
