@@ -364,6 +364,10 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                 for rank, c in enumerate(found, start=1)],
                justify_right=("#", "SPOFs", "loss", "facts"))
     incomplete_note(gaps)
+    if horizon is None and until is None and any(
+            d.get("buffer_months") for _, _, d in graph.edges(data=True)):
+        echo("These are the losses at once (horizon 0), while stocks and installed tools "
+             "still cover some inputs; add --horizon 0,6,12,24 to see how long each lasts.")
 
 
 def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt: str) -> None:
