@@ -16,7 +16,7 @@ need it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +24,8 @@ from typing import Any
 from analysis.structure import Rule, SupplyStructure
 from graph.errors import ChokepointError
 
-__all__ = ["DiagramTooLarge", "DownDiagram", "build_down_diagram", "deeper_recursion"]
+__all__ = ["DiagramTooLarge", "DownDiagram", "build_down_diagram", "deeper_recursion",
+           "weighted_threshold"]
 
 REORDER_BELOW = 50_000  # one sifting pass pays off below this many diagram nodes
 SMALL_CONE = 5_000  # targets depending on fewer nodes start with a small CUDD manager
@@ -110,32 +111,8 @@ class _Builder:
 
     def threshold(self, ups: Sequence[Any], weights: Sequence[int], need: int) -> Any:
         """``sum(w for up, w if up) >= need`` over functions ``ups``."""
-        order = sorted(range(len(ups)), key=lambda i: -weights[i])
-        ups = [ups[i] for i in order]
-        weights = [weights[i] for i in order]
-        rest = [0] * (len(weights) + 1)
-        for i in range(len(weights) - 1, -1, -1):
-            rest[i] = rest[i + 1] + weights[i]
-        memo: list[list[tuple[float, float, Any]]] = [[] for _ in weights]
-
-        def build(i: int, n: int) -> tuple[Any, float, float]:
-            if n <= 0:
-                return self.bdd.true, float("-inf"), 0
-            if n > rest[i]:
-                return self.bdd.false, rest[i], float("inf")
-            for lo, hi, f in memo[i]:
-                if lo < n <= hi:
-                    return f, lo, hi
-            w = weights[i]
-            high, high_lo, high_hi = build(i + 1, n - w)
-            low, low_lo, low_hi = build(i + 1, n)
-            lo, hi = max(high_lo + w, low_lo), min(high_hi + w, low_hi)
-            f = self.bdd.ite(ups[i], high, low)
-            memo[i].append((lo, hi, f))
-            return f, lo, hi
-
-        with deeper_recursion(2 * len(ups)):
-            return build(0, need)[0]
+        return weighted_threshold(ups, weights, need, self.bdd.true, self.bdd.false,
+                                  lambda up, high, low: self.bdd.ite(up, high, low))
 
     def component(self, nodes: list[str], own: dict[str, Any]) -> None:
         if len(nodes) == 1 and nodes[0] not in set(self.structure.inputs(nodes[0])):
@@ -203,3 +180,37 @@ def build_down_diagram(structure: SupplyStructure, target: str, *,
         dd.cudd.reorder(manager)
         manager.configure(reordering=False)
     return DownDiagram(manager, root, target, names)
+
+
+def weighted_threshold(items: Sequence[Any], weights: Sequence[int], need: int, true: Any,
+                       false: Any, choose: Callable[[Any, Any, Any], Any]) -> Any:
+    """"Members of at least ``need`` weight hold", built from ``items`` (one per member) with
+    ``choose(item, if it holds, if not)``, heaviest member first.  Sub-results are shared by
+    the interval of remaining needs they answer alike, so the build is polynomial in the
+    members even with distinct weights."""
+    order = sorted(range(len(items)), key=lambda i: -weights[i])
+    items = [items[i] for i in order]
+    weights = [weights[i] for i in order]
+    rest = [0] * (len(weights) + 1)
+    for i in range(len(weights) - 1, -1, -1):
+        rest[i] = rest[i + 1] + weights[i]
+    memo: list[list[tuple[float, float, Any]]] = [[] for _ in weights]
+
+    def build(i: int, n: int) -> tuple[Any, float, float]:
+        if n <= 0:
+            return true, float("-inf"), 0
+        if n > rest[i]:
+            return false, rest[i], float("inf")
+        for lo, hi, f in memo[i]:
+            if lo < n <= hi:
+                return f, lo, hi
+        w = weights[i]
+        high, high_lo, high_hi = build(i + 1, n - w)
+        low, low_lo, low_hi = build(i + 1, n)
+        lo, hi = max(high_lo + w, low_lo), min(high_hi + w, low_hi)
+        f = choose(items[i], high, low)
+        memo[i].append((lo, hi, f))
+        return f, lo, hi
+
+    with deeper_recursion(2 * len(items)):
+        return build(0, need)[0]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from analysis.diagram import DiagramTooLarge, deeper_recursion
+from analysis.diagram import DiagramTooLarge, deeper_recursion, weighted_threshold
 from analysis.structure import Rule, SupplyStructure
 from analysis.zdd import BASE, EMPTY, ZDD
 
@@ -94,32 +94,9 @@ class TruncatedCutSets:
     def threshold(self, families: list[int], weights: list[int], lost: int) -> int:
         """Sets taking down members of at least ``lost`` weight."""
         zdd, order = self.zdd, self.order
-        ranked = sorted(range(len(families)), key=lambda i: -weights[i])
-        families = [families[i] for i in ranked]
-        weights = [weights[i] for i in ranked]
-        rest = [0] * (len(weights) + 1)
-        for i in range(len(weights) - 1, -1, -1):
-            rest[i] = rest[i + 1] + weights[i]
-        memo: list[list[tuple[float, float, int]]] = [[] for _ in weights]
-
-        def build(i: int, n: int) -> tuple[int, float, float]:
-            if n <= 0:
-                return BASE, float("-inf"), 0
-            if n > rest[i]:
-                return EMPTY, rest[i], float("inf")
-            for lo, hi, f in memo[i]:
-                if lo < n <= hi:
-                    return f, lo, hi
-            w = weights[i]
-            high, high_lo, high_hi = build(i + 1, n - w)
-            low, low_lo, low_hi = build(i + 1, n)
-            lo, hi = max(high_lo + w, low_lo), min(high_hi + w, low_hi)
-            f = zdd.minimal(zdd.union(low, zdd.join(families[i], high, order)))
-            memo[i].append((lo, hi, f))
-            return f, lo, hi
-
-        with deeper_recursion(2 * len(families)):
-            return build(0, lost)[0]
+        return weighted_threshold(
+            families, weights, lost, BASE, EMPTY,
+            lambda family, high, low: zdd.minimal(zdd.union(low, zdd.join(family, high, order))))
 
     def component(self, nodes: list[str]) -> None:
         if len(nodes) == 1 and nodes[0] not in set(self.structure.inputs(nodes[0])):
