@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_store import ingested
 
 from ui.cli import cli
 
@@ -39,14 +39,7 @@ asml,NL,HEADQUARTERED_IN,,
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    data = tmp_path / "graph"
-    data.mkdir()
-    (data / "nodes.csv").write_text(NODES)
-    (data / "edges.csv").write_text(EDGES)
-    monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "store.db"))
-    runner = CliRunner()
-    ingested = runner.invoke(cli, ["ingest", "tabular", str(data), "--source", "test"])
-    assert ingested.exit_code == 0, ingested.output
+    runner = ingested(tmp_path, monkeypatch, NODES, EDGES)
 
     def invoke(*args: str) -> tuple[int, str]:
         result = runner.invoke(cli, list(args))

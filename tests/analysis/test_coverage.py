@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_store import ingested
 from test_capacity import make_graph
 
 from analysis.concentration import concentration
@@ -95,13 +95,7 @@ resist,b,SUPPLIED_BY,
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    data = tmp_path / "graph"
-    data.mkdir()
-    (data / "nodes.csv").write_text(NODES)
-    (data / "edges.csv").write_text(EDGES)
-    monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "store.db"))
-    runner = CliRunner()
-    assert runner.invoke(cli, ["ingest", "tabular", str(data)]).exit_code == 0
+    runner = ingested(tmp_path, monkeypatch, NODES, EDGES)
 
     def invoke(*args: str) -> str:
         result = runner.invoke(cli, list(args))
