@@ -11,11 +11,9 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,19 +25,18 @@ import pandas as pd
 import streamlit as st
 
 from analysis.capacity import CapacityModel
-from analysis.chokepoints import DEFAULT_KINDS, chokepoints, upstream
-from analysis.concentration import concentration, perspective, rank_by_impact
+from analysis.chokepoints import DEFAULT_KINDS
 from analysis.horizon import DEFAULT_HORIZONS, capacity_at, structure_at
 from analysis.neighbourhood import Neighbourhood, neighbourhood
 from analysis.semantics import SupplyModel, build_supply_model, default_targets
-from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
 from graph.errors import ChokepointError, InputError
 from graph.open import STORE_ENV, configured_store_url
 from graph.store import RunRecord, Store
+from ui import app_results as results
 from ui.cli_app import INGEST_ENV, ingest_allowed
 from ui.context import open_configured_store
-from ui.text import shown
+from ui.text import pct, shown
 
 if TYPE_CHECKING:  # loaded when a page first needs them: the server answers sooner
     from analysis.report import Report
@@ -66,11 +63,6 @@ def dark_theme() -> bool:
         return st.context.theme.type == "dark"
     except Exception:  # no browser session (tests, bare mode)
         return False
-
-
-def pct(value: float | None) -> str:
-    """The one way the app writes a share: ``42.5%``."""
-    return "" if value is None else f"{100 * value:.1f}%"
 
 
 def points(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -248,34 +240,23 @@ def _compiled(url: str | None, version: str
     return supply, compile_structure(supply), CapacityModel(supply)
 
 
-RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are then ignored
+RESULTS_FORMAT = results.RESULTS_FORMAT
 log = logging.getLogger("chokepoint.app")
 
 
 def _kept(url: str | None, version: str, name: str, compute: Callable[[], Any],
           frame: bool = False) -> Any:
-    """``compute()``, kept in the store per data version: the first session after an ingest
-    computes it, every later one (and every restart of the app) reads it back."""
-    store, key = _store(url), f"app:{name}:v{RESULTS_FORMAT}"
-    try:
-        raw = store.kept_result(key, version)
-    except ChokepointError:
-        raw = None
-    if raw is not None:
-        try:
-            value = json.loads(zlib.decompress(raw))
-            return pd.DataFrame(value["data"], columns=value["columns"]) if frame else value
-        except (ValueError, KeyError, TypeError, zlib.error):
-            log.warning("ignoring an unreadable kept result %s", key)
-    value = compute()
-    document = ({"columns": list(value.columns), "data": value.to_numpy().tolist()}
-                if frame else value)
-    try:
-        store.keep_result(key, version, zlib.compress(
-            json.dumps(document, default=str).encode("utf-8")))
-    except ChokepointError as exc:  # a read-only store: compute again next time
-        log.warning("cannot keep %s in the store: %s", key, exc)
-    return value
+    """``compute()``, kept in the store per data version: the ingest that wrote the data (or
+    the first session after it) computes it, every later one (and every restart of the app)
+    reads it back."""
+    return results.kept(_store(url), version, name, compute, frame=frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _summary(url: str | None, version: str) -> dict[str, Any]:
+    """Nodes per kind, relationships, countries: kept, so the Overview's first load need not
+    read the graph."""
+    return _kept(url, version, "summary", lambda: results.summary(_graph(url, version)))
 
 
 @st.cache_resource(show_spinner="Reading the graph at the horizon…", max_entries=8)
@@ -293,27 +274,20 @@ def _models(url: str | None, version: str, months: float = 0
 @st.cache_resource(show_spinner="Finding single points of failure…", max_entries=64)
 def _spofs(url: str | None, version: str, targets: Targets,
            months: float = 0) -> dict[str, list[str]]:
-    graph = _graph(url, version)
-    graph = _graph(url, version)
     if targets or months:
-        chosen = list(targets) if targets else default_targets(graph)
-        return single_points_of_failure(_models(url, version, months)[1], chosen)
-    return _kept(url, version, "spofs", lambda: single_points_of_failure(
-        _models(url, version)[1], default_targets(graph)))
+        chosen = list(targets) if targets else default_targets(_graph(url, version))
+        return results.spofs(_models(url, version, months)[1], chosen)
+    return _kept(url, version, "spofs", lambda: results.spofs(
+        _models(url, version)[1], default_targets(_graph(url, version))))
 
 
-RANK_ALL_KINDS_NODES = 5_000
-"""Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
-there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
-Kinds = tuple[str, ...] | None
+Kinds = results.Kinds
 
 
 def _ranked_kinds(url: str | None, version: str, kinds: Kinds) -> Kinds:
     """The kinds to rank for a request of ``kinds``: every kind on a small graph (the one
     ranking then serves every request), else just those asked for."""
-    if _graph(url, version).number_of_nodes() <= RANK_ALL_KINDS_NODES:
-        return None
-    return kinds if kinds is None else tuple(sorted(kinds))
+    return results.ranked_kinds(_summary(url, version)["node_count"], kinds)
 
 
 @st.cache_data(show_spinner="Checking the SPOF…", max_entries=64)
@@ -343,46 +317,31 @@ def _chokepoints(url: str | None, version: str, targets: Targets,
                  kinds: Kinds = None, months: float = 0) -> pd.DataFrame:
     if targets or months:
         return _rank_chokepoints(url, version, targets, kinds, months)
-    name = "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
-    return _kept(url, version, name, lambda: _rank_chokepoints(url, version, None, kinds),
-                 frame=True)
+    return _kept(url, version, results.chokepoints_name(kinds),
+                 lambda: _rank_chokepoints(url, version, None, kinds), frame=True)
 
 
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
                       kinds: Kinds, months: float = 0) -> pd.DataFrame:
-    graph = _graph(url, version)
-    ranked = chokepoints(graph, targets, model=_models(url, version, months)[2], kinds=kinds)
-    rows = [{**c.as_dict(), "name": _name(graph, c.id),
-             "why": " → ".join(_name(graph, n) for n in c.path),
-             "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
-             "worst_target_id": c.worst_target,
-             "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
-            for c in ranked]
-    columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
-               "max_loss", "total_loss", "worst_target", "why", "path", "worst_target_id"]
-    columns += [k for k in (rows[0] if rows else {}) if k not in columns]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame
+    return results.rank_chokepoints(_graph(url, version), _models(url, version, months)[2],
+                                    targets, kinds)
 
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
-    def compute() -> pd.DataFrame:
-        loss, graph = _importance(url, version), _graph(url, version)
-        items = rank_by_impact(concentration(graph), loss)
-        return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
-                              "capacity_loss": loss.get(c.id, 0.0)} for c in items])
-
-    return _kept(url, version, "concentration", compute, frame=True)
+    return _kept(url, version, "concentration", lambda: results.concentration_frame(
+        _graph(url, version), _importance(url, version)), frame=True)
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
 def _perspective(url: str | None, version: str, countries: tuple[str, ...]) -> pd.DataFrame:
-    graph = _graph(url, version)
-    items = perspective(graph, countries, model=_models(url, version)[2])
-    return pd.DataFrame([{**p.as_dict(), "name": _name(graph, p.id)} for p in items],
-                        columns=["id", "name", "kind", "domestic_share", "self_sufficiency"])
+    def compute() -> pd.DataFrame:
+        return results.perspective_frame(_graph(url, version), _models(url, version)[2],
+                                         countries)
+
+    if len(countries) == 1:  # one country alone: kept (the ingest keeps the default one)
+        return _kept(url, version, f"perspective:{countries[0]}", compute, frame=True)
+    return compute()
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -421,14 +380,8 @@ def _importance(url: str | None, version: str) -> dict[str, float]:
     """Every node upstream of an industry → its capacity loss (0 when it costs nothing)."""
     def compute() -> dict[str, float]:
         kinds = _ranked_kinds(url, version, DEFAULT_KINDS)
-        frame = _chokepoints(url, version, None, kinds)
-        model = _models(url, version)[2]
-        targets = default_targets(_graph(url, version))
-        reach = upstream(model, [model.index[t] for t in targets if t in model.index])
-        loss = {model.ids[i]: 0.0 for i in reach
-                if kinds is None or model.supply.nodes[model.ids[i]].kind in kinds}
-        loss.update(zip(frame["id"], map(float, frame["capacity_loss"]), strict=True))
-        return loss
+        return results.importance(_graph(url, version), _models(url, version)[2],
+                                  _chokepoints(url, version, None, kinds), kinds)
 
     return _kept(url, version, "importance", compute)
 
@@ -540,7 +493,7 @@ def _name(graph: nx.MultiDiGraph, node: str) -> str:
 
 def _version(store: Store) -> str:
     """The newest successful ingest run: new data means new cache keys."""
-    return next((r.run_id for r in store.runs() if r.status == "ok"), "empty")
+    return results.version_of(store)
 
 
 # -- what pages use ---------------------------------------------------------------------------
@@ -567,7 +520,16 @@ class View:
 
     @property
     def is_empty(self) -> bool:
-        return self.graph.number_of_nodes() == 0
+        return self.summary()["node_count"] == 0
+
+    def summary(self) -> dict[str, Any]:
+        """``nodes`` (kind → count), ``node_count``, ``relationships`` and ``countries`` (id,
+        name pairs sorted by name), kept: read without reading the graph."""
+        return _summary(self.url, self.version)
+
+    def countries(self) -> dict[str, str]:
+        """Country id → name, sorted by name."""
+        return {c: shown(name) for c, name in self.summary()["countries"]}
 
     @property
     def as_of(self) -> str:

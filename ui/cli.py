@@ -89,6 +89,33 @@ def cli(ctx: click.Context, store_url: str | None) -> None:
     ctx.call_on_close(settings.close)
 
 
+precompute_option = click.option(
+    "--precompute/--no-precompute", default=True, show_default=True,
+    help="After writing, compute the analyses the app's first page shows (chokepoints, "
+         "SPOFs, concentration, self-sufficiency) and keep them in the store, so the app's "
+         "first load reads them instead of computing them.  --no-precompute leaves that to "
+         "the app's first load.")
+
+
+def precompute_after_write(settings: Settings, enabled: bool) -> None:
+    """Keep the app's first-page analyses for the data just written (see ``--precompute``).
+    A failure here is reported and leaves the written data alone: the app computes them."""
+    if not enabled:
+        return
+    from ui.app_results import precompute
+
+    store = settings.store_to_write
+    try:
+        with progress("Computing the app's first-page analyses") as bar:
+            bar.add_task("precompute", total=None)
+            precompute(store, say=lambda line: echo(line, err=True))
+    except Exception as exc:  # noqa: BLE001 - the data is written; the command must not fail
+        if os.environ.get("CHOKEPOINT_DEBUG"):
+            raise
+        echo(f"warning: the app's first-page analyses were not kept ({type(exc).__name__}: "
+             f"{exc}); the app computes them on its first load.", err=True)
+
+
 def _print_ingest(result: IngestResult, fmt: str) -> None:
     summary = {"source": result.run.source, "run_id": result.run.run_id,
                "status": result.run.status, "nodes_read": result.nodes,
@@ -105,9 +132,10 @@ def _print_ingest(result: IngestResult, fmt: str) -> None:
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Validate the seeds only; write nothing.")
+@precompute_option
 @format_option("table", "json")
 @pass_settings
-def seed(settings: Settings, dry_run: bool, fmt: str) -> None:
+def seed(settings: Settings, dry_run: bool, precompute: bool, fmt: str) -> None:
     """Load the bundled AI supply-chain seeds into the store (source 'seeds').
 
     Running it again changes nothing; it replaces what the seeds said before.
@@ -122,11 +150,13 @@ def seed(settings: Settings, dry_run: bool, fmt: str) -> None:
             echo(f"The store {redact_url(store.url)} was new, so it was filled with the "
                        "bundled seeds just now; running `chokepoint seed` again changes "
                        "nothing.")
+        precompute_after_write(settings, precompute and not dry_run)
         return
     with progress("Loading the seeds") as bar:
         bar.add_task("seed", total=None)
         result = load_seeds(store, dry_run=dry_run)
     _print_ingest(result, fmt)
+    precompute_after_write(settings, precompute and not dry_run)
 
 
 @cli.group()
@@ -148,16 +178,18 @@ def ingest_command(reader: str, help_text: str) -> click.Command:
                        f"{CURATED_PRIORITY} for tabular (curated) sources, then eto 15, "
                        f"epoch 12, cyclonedx and spdx {PUBLIC_DATA_PRIORITY}.")
     @click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
+    @precompute_option
     @format_option("table", "json")
     @pass_settings
     def command(settings: Settings, path: Path, source: str | None, priority: int | None,
-                dry_run: bool, fmt: str) -> None:
+                dry_run: bool, precompute: bool, fmt: str) -> None:
         from ingest.registry import read
 
         with progress(f"Reading {path}") as bar:
             bar.add_task("read", total=None)
             batch = read(reader, path, source=source, priority=priority)
         _write_batch(settings, batch, dry_run, fmt)
+        precompute_after_write(settings, precompute and not dry_run)
 
     command.__doc__ = help_text
     return click.command(name=reader)(command)
@@ -203,10 +235,11 @@ ingest.add_command(ingest_command(
 @click.option("--source", metavar="NAME",
               help="Source name for sync semantics (default: openpsa:<first file's stem>).")
 @click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
+@precompute_option
 @format_option("table", "json")
 @pass_settings
 def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | None,
-                   dry_run: bool, fmt: str) -> None:
+                   dry_run: bool, precompute: bool, fmt: str) -> None:
     """Ingest an Open-PSA MEF fault tree (the XML SCRAM and XFTA read), from one or more
     files that together form the model: gates (or, and, atleast) become industry nodes
     that REQUIRE their inputs, basic events become component nodes with their probability.
@@ -220,6 +253,7 @@ def ingest_openpsa(settings: Settings, paths: tuple[Path, ...], source: str | No
     if fmt != "json":
         for note in batch.notes:
             echo(f"note: {note}")
+    precompute_after_write(settings, precompute and not dry_run)
 
 
 @cli.command()

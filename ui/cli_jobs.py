@@ -52,15 +52,38 @@ def jobs() -> None:
     """
 
 
+precompute_option = click.option(
+    "--precompute/--no-precompute", default=True, show_default=True,
+    help="After a run that wrote data, compute the analyses the app's first page shows and "
+         "keep them in the store (the app's first load then reads them).  --no-precompute "
+         "leaves that to the app's first load.")
+
+
+def _precompute(settings: Settings, records: list[RunRecord]) -> None:
+    """Keep the app's first-page analyses when a source ran (a new data version); a failure
+    is logged."""
+    if not any(r.status == "ok" for r in records):
+        return
+    from ui.app_results import precompute
+
+    log = logging.getLogger("chokepoint.jobs")
+    try:
+        precompute(settings.store_to_write, say=log.info)
+    except Exception:  # noqa: BLE001 - the data is written; the run must not fail for this
+        log.warning("the app's first-page analyses were not kept; the app computes them on "
+                    "its first load", exc_info=True)
+
+
 @jobs.command("run")
 @config_option
 @click.option("--only", multiple=True, metavar="NAME",
               help="Run only this source (repeatable).  Default: every source in the file.")
 @state_dir_option
+@precompute_option
 @format_option("table", "json")
 @click.pass_context
 def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
-                state_dir: Path | None, fmt: str) -> None:
+                state_dir: Path | None, precompute: bool, fmt: str) -> None:
     """Run each source once (for cron, systemd timers, Kubernetes CronJobs).
 
     Exits 0 when all succeeded, 1 when any failed, 3 when another run holds the lock.
@@ -78,6 +101,8 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
         except ConcurrentRunError as exc:
             echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_LOCKED)
+        if precompute:
+            _precompute(settings, records)
     _emit_runs(records, fmt, "Job runs")
     failed = [r.source for r in records if r.status != "ok"]
     if failed:
@@ -89,8 +114,10 @@ def run_command(ctx: click.Context, config_path: Path, only: tuple[str, ...],
 @jobs.command("serve")
 @config_option
 @state_dir_option
+@precompute_option
 @click.pass_obj
-def serve_command(settings: Settings, config_path: Path, state_dir: Path | None) -> None:
+def serve_command(settings: Settings, config_path: Path, state_dir: Path | None,
+                  precompute: bool) -> None:
     """Run the sources at their `schedule` times, in this process, until stopped (SIGTERM or
     Ctrl-C).  For small setups; prefer cron, a systemd timer or a CronJob elsewhere."""
     from ingest.jobs import serve
@@ -102,7 +129,9 @@ def serve_command(settings: Settings, config_path: Path, state_dir: Path | None)
     with _logging():
         try:
             serve(config, settings.store_to_write, state_dir=state_dir, stop=stop,
-                  reporter=AnalysisChanges(config.hhi_threshold))
+                  reporter=AnalysisChanges(config.hhi_threshold),
+                  after_run=(lambda records: _precompute(settings, records)) if precompute
+                  else None)
         except KeyboardInterrupt:
             pass
         finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 from croniter import croniter
 
 from graph.errors import ChokepointError, ConcurrentRunError, ConfigError
-from graph.store import Store
+from graph.store import RunRecord, Store
 from ingest.jobs.config import JobsConfig
 from ingest.jobs.running import ChangeReporter, run_jobs
 
@@ -31,8 +31,10 @@ def next_fire(schedule: str, after: float) -> float:
 def serve(config: JobsConfig, store: Store, *, state_dir: Path | None = None,
           reporter: ChangeReporter | None = None, stop: threading.Event | None = None,
           clock: Callable[[], float] = time.time,
-          wait: Callable[[float], bool] | None = None) -> None:
-    """Run each scheduled source at its times until ``stop`` is set.
+          wait: Callable[[float], bool] | None = None,
+          after_run: Callable[[list[RunRecord]], None] | None = None) -> None:
+    """Run each scheduled source at its times until ``stop`` is set; ``after_run`` is given
+    the records of each run (to compute what depends on the new data, say).
 
     Fires missed while a run was going are skipped, not queued.  A run that finds the lock
     held (a cron-started run, say), or cannot reach the store, is skipped and logged.  A run
@@ -55,7 +57,9 @@ def serve(config: JobsConfig, store: Store, *, state_dir: Path | None = None,
                 return
             continue
         try:
-            run_jobs(config, store, only=due, state_dir=state_dir, reporter=reporter)
+            records = run_jobs(config, store, only=due, state_dir=state_dir, reporter=reporter)
+            if after_run is not None:
+                after_run(records)
         except ConcurrentRunError as exc:
             log.warning("skipping %s: %s", ", ".join(due), exc)
         except ChokepointError as exc:  # the store may be back by the next fire

@@ -320,9 +320,11 @@ def test_an_unexpected_failure_is_one_message_and_no_traceback(app, monkeypatch,
     def broken(*args, **kwargs):
         raise KeyError("/srv/secret/path")
 
-    monkeypatch.setattr(ui.app_state, "perspective", broken)
+    monkeypatch.setattr(ui.app_state.results, "perspective_frame", broken)
     ui.app_state._perspective.clear()
     try:
+        app.query_params["perspective"] = "CN"  # with an ally: computed, never kept
+        app.query_params["allies"] = ["JP"]
         app.run()  # the Overview computes self-sufficiency
         assert not app.exception
         assert len(app.error) == 1 and "/srv/secret" not in app.error[0].value
@@ -386,7 +388,8 @@ def test_analysis_results_are_kept_in_the_store_per_data_version(app_store_url, 
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(ui.app_state, "chokepoints", lambda *a, **k: pytest.fail("recomputed"))
+    monkeypatch.setattr("analysis.chokepoints.chokepoints",
+                        lambda *a, **k: pytest.fail("recomputed"))
     again = open_page(AppTest.from_file(str(APP), default_timeout=180), "chokepoints")
     read_back = again.dataframe[0].value
     assert read_back.drop(columns=["path"]).equals(computed.drop(columns=["path"]))
@@ -408,12 +411,12 @@ def test_on_a_big_graph_items_are_ranked_only_when_asked(app_store_url, tmp_path
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import ui.app_state
+    import ui.app_results
     from tests.ui.conftest import APP
 
     shutil.copy(app_store_url, tmp_path / "graph.db")
     monkeypatch.setenv("CHOKEPOINT_STORE", str(tmp_path / "graph.db"))
-    monkeypatch.setattr(ui.app_state, "RANK_ALL_KINDS_NODES", 10)
+    monkeypatch.setattr(ui.app_results, "RANK_ALL_KINDS_NODES", 10)
     st.cache_data.clear()
     st.cache_resource.clear()
     try:

@@ -11,13 +11,12 @@ CHART_ITEMS = 20
 
 st.title("Overview")
 view = app_state.current()
-graph = view.graph
+summary = view.summary()  # kept with the data: the first load need not read the graph
 st.caption("Where would a single failure, or a single decision, cut the supply of a core AI "
            "technology, and how much supply would be lost?")
 
-kinds = view.nodes()["kind"].value_counts()
-counts = [(kind.value, int(kinds.get(kind.value, 0))) for kind in NodeKind]
-counts.append(("relationships", graph.number_of_edges()))
+counts = [(kind.value, int(summary["nodes"].get(kind.value, 0))) for kind in NodeKind]
+counts.append(("relationships", int(summary["relationships"])))
 for row in (counts[:5], counts[5:]):  # two rows: 50,000-node counts need the width
     for column, (what, count) in zip(st.columns(5), row, strict=False):
         column.metric(what, f"{count:,}")
@@ -64,13 +63,14 @@ with right:
                          "(the largest in the row)")})
 
 st.subheader("Self-sufficiency")
-countries = view.ids_of(NodeKind.COUNTRY.value)
+names = view.countries()
+countries = list(names)
 if not countries:
     st.info("The graph has no country nodes, so there is no perspective to take.")
     st.stop()
-label = lambda c: f"{view.name(c)} ({c})"  # noqa: E731
+label = lambda c: f"{names[c]} ({c})"  # noqa: E731
 pick, allies_pick = st.columns([1, 2])
-app_state.from_url("perspective", "US" if "US" in countries else countries[0],
+app_state.from_url("perspective", app_state.results.default_country(countries),
                    options=countries)
 country = pick.selectbox("Seen from", countries, key="perspective", format_func=label)
 others = [c for c in countries if c != country]

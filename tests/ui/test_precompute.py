@@ -1,0 +1,145 @@
+"""The commands that write data keep the analyses the app's first page shows (``--precompute``,
+the default), and the app's first load then reads them: it neither reads the graph nor
+computes them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from graph.sqlite_store import SQLiteStore
+from graph.store import Store
+from ui import app_results
+from ui.cli import cli
+
+
+def chokepoint(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--store", url, *args], catch_exceptions=False)
+
+
+def kept_names(store: Store) -> dict[str, bool]:
+    version = app_results.version_of(store)
+    names = ["summary", "chokepoints", "spofs", "importance", "concentration",
+             "perspective:US"]
+    return {n: store.kept_result(app_results.key(n), version) is not None for n in names}
+
+
+def test_seed_keeps_the_first_page_analyses_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    result = chokepoint(str(path), "seed")
+    assert result.exit_code == 0, result.output
+    assert "Kept the app's first-page analyses" in result.stderr
+    with SQLiteStore(path) as store:
+        assert all(kept_names(store).values()), kept_names(store)
+        facts = app_results.read(store, app_results.version_of(store), "summary")
+        stats = store.stats()
+    assert facts["nodes"] == stats["nodes"]
+    assert facts["relationships"] == sum(stats["relationships"].values())
+
+
+def test_no_precompute_keeps_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    result = chokepoint(str(path), "seed", "--no-precompute")
+    assert result.exit_code == 0, result.output
+    assert "first-page analyses" not in result.stderr
+    with SQLiteStore(path) as store:
+        assert not any(kept_names(store).values())
+
+
+def test_an_ingest_keeps_them_for_its_own_run_and_json_output_stays_json(
+        tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    assert chokepoint(str(path), "seed", "--no-precompute").exit_code == 0
+    document = {"nodes": [{"id": "x-chip", "kind": "chip", "name": "X chip"},
+                          {"id": "x-maker", "kind": "supplier", "name": "X maker"}],
+                "edges": [{"from": "x-chip", "to": "x-maker", "kind": "supplied_by"}]}
+    (tmp_path / "x.json").write_text(json.dumps(document), encoding="utf-8")
+    result = chokepoint(str(path), "ingest", "tabular", str(tmp_path / "x.json"),
+                        "--format", "json")
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout)
+    with SQLiteStore(path) as store:
+        assert app_results.version_of(store) == run["run_id"]
+        assert all(kept_names(store).values()), kept_names(store)
+    dry = chokepoint(str(path), "ingest", "tabular", str(tmp_path / "x.json"), "--dry-run")
+    assert "first-page analyses" not in dry.stderr
+
+
+def test_jobs_run_keeps_them_after_a_run(store: Store, tmp_path: Path) -> None:
+    document = {"nodes": [{"id": "cn-auto", "kind": "industry", "name": "CN automotive"},
+                          {"id": "chip-x", "kind": "chip", "name": "Chip X"},
+                          {"id": "fab-a", "kind": "supplier", "name": "Fab A"}],
+                "edges": [{"from": "cn-auto", "to": "chip-x", "kind": "requires"},
+                          {"from": "chip-x", "to": "fab-a", "kind": "supplied_by"}]}
+    (tmp_path / "good.json").write_text(json.dumps(document), encoding="utf-8")
+    jobs = tmp_path / "jobs.toml"
+    jobs.write_text('[[source]]\nname = "good"\nreader = "tabular"\nlocation = "good.json"\n',
+                    encoding="utf-8")
+    args = ["jobs", "run", "--config", str(jobs), "--state-dir", str(tmp_path / "state")]
+    result = chokepoint(store.url, *args, "--no-precompute")
+    assert result.exit_code == 0, result.output
+    version = app_results.version_of(store)
+    assert store.kept_result(app_results.key("chokepoints"), version) is None
+    result = chokepoint(store.url, *args)
+    assert result.exit_code == 0, result.output
+    assert "Kept the app's first-page analyses" in result.stderr
+    version = app_results.version_of(store)
+    ranking = app_results.read(store, version, "chokepoints", frame=True)
+    assert ranking is not None and set(ranking["id"]) == {"chip-x", "fab-a"}
+    assert app_results.read(store, version, "spofs") == {"cn-auto": ["chip-x", "fab-a"]}
+
+
+def forbidden(*args: object, **kwargs: object) -> None:
+    # an Exception, not pytest.fail: the app shows it as an error, which overview() checks
+    raise AssertionError("the app read the graph or recomputed a kept result")
+
+
+@pytest.fixture
+def precomputed(tmp_path: Path) -> Path:
+    path = tmp_path / "graph.db"
+    assert chokepoint(str(path), "seed").exit_code == 0
+    return path
+
+
+def overview(path: Path, monkeypatch: pytest.MonkeyPatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error, app.error
+    return app
+
+
+def test_the_app_reads_them_without_reading_the_graph(precomputed: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept by the ingest, the Overview's first load reads the graph not once, and shows
+    the same tables as an app that computes them itself."""
+    import streamlit as st
+
+    plain = tmp_path / "plain.db"
+    assert chokepoint(str(plain), "seed", "--no-precompute").exit_code == 0
+    try:
+        computed = overview(plain, monkeypatch)
+        with monkeypatch.context() as patch:
+            patch.setattr(Store, "read_graph", forbidden)
+            patch.setattr("analysis.chokepoints.chokepoints", forbidden)
+            read_back = overview(precomputed, monkeypatch)
+        assert len(read_back.dataframe) == len(computed.dataframe) == 2
+        for mine, theirs in zip(read_back.dataframe, computed.dataframe, strict=True):
+            assert mine.value.equals(theirs.value)
+        assert [m.value for m in read_back.metric] == [m.value for m in computed.metric]
+        assert read_back.selectbox(key="perspective").options == \
+            computed.selectbox(key="perspective").options
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -1,0 +1,257 @@
+"""The analysis results the app's first pages show, computed once per data version and kept in
+the store, so that no server start and no session computes them again.
+
+The app (``ui.app_state``) reads them back, computing and keeping what is missing; the commands
+that write data (``seed``, ``ingest …``, ``jobs run|serve``) compute them right after writing
+(:func:`precompute`), so the first load after an ingest reads them too.  Results are keyed by
+the newest successful ingest run; every ingest drops the older ones.  No Streamlit here: the
+command line uses this module without starting the app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import ChokepointError
+from graph.model import NodeKind
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+    from analysis.capacity import CapacityModel
+    from analysis.structure import SupplyStructure
+    from graph.store import Store
+
+__all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
+           "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints",
+           "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
+           "default_country", "precompute", "PRECOMPUTED"]
+
+RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are then ignored
+RANK_ALL_KINDS_NODES = 5_000
+"""Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
+there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
+PRECOMPUTED = ("summary", "chokepoints", "spofs", "importance", "concentration", "perspective")
+"""What :func:`precompute` keeps: what the Overview draws on its first load."""
+
+Kinds = tuple[str, ...] | None
+Targets = tuple[str, ...] | None
+log = logging.getLogger("chokepoint.app")
+
+
+# -- keeping ------------------------------------------------------------------------------------
+def key(name: str) -> str:
+    """The store key of the result ``name``."""
+    return f"app:{name}:v{RESULTS_FORMAT}"
+
+
+def version_of(store: Store) -> str:
+    """The newest successful ingest run: new data means a new version."""
+    return next((r.run_id for r in store.runs() if r.status == "ok"), "empty")
+
+
+def read(store: Store, version: str, name: str, *, frame: bool = False) -> Any:
+    """The result ``name`` kept for ``version`` (a DataFrame when ``frame``), else ``None``."""
+    try:
+        raw = store.kept_result(key(name), version)
+    except ChokepointError:
+        return None
+    if raw is None:
+        return None
+    try:
+        value = json.loads(zlib.decompress(raw))
+        if frame:
+            import pandas as pd
+
+            return pd.DataFrame(value["data"], columns=value["columns"])
+        return value
+    except (ValueError, KeyError, TypeError, zlib.error):
+        log.warning("ignoring an unreadable kept result %s", key(name))
+        return None
+
+
+def keep(store: Store, version: str, name: str, value: Any, *, frame: bool = False) -> None:
+    """Keep ``value`` as the result ``name`` of ``version`` (a read-only store: not kept)."""
+    document = ({"columns": list(value.columns), "data": value.to_numpy().tolist()}
+                if frame else value)
+    try:
+        store.keep_result(key(name), version, zlib.compress(
+            json.dumps(document, default=str).encode("utf-8")))
+    except ChokepointError as exc:  # a read-only store: compute again next time
+        log.warning("cannot keep %s in the store: %s", key(name), exc)
+
+
+def kept(store: Store, version: str, name: str, compute: Callable[[], Any], *,
+         frame: bool = False) -> Any:
+    """The result ``name`` of ``version``: read back when kept, else ``compute()``d and kept."""
+    value = read(store, version, name, frame=frame)
+    if value is None:
+        value = compute()
+        keep(store, version, name, value, frame=frame)
+    return value
+
+
+# -- the results --------------------------------------------------------------------------------
+def ranked_kinds(node_count: int, kinds: Kinds) -> Kinds:
+    """The kinds to rank for a request of ``kinds``: every kind on a small graph (the one
+    ranking then serves every request), else just those asked for."""
+    if node_count <= RANK_ALL_KINDS_NODES:
+        return None
+    return kinds if kinds is None else tuple(sorted(kinds))
+
+
+def chokepoints_name(kinds: Kinds) -> str:
+    """The name the ranking of ``kinds`` over every industry is kept under."""
+    return "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
+
+
+def _name(graph: nx.MultiDiGraph, node: str) -> str:
+    from ui.text import shown
+
+    return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
+
+
+def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Targets,
+                     kinds: Kinds) -> pd.DataFrame:
+    """Nodes of ``kinds`` ranked by the capacity their removal costs ``targets``, one row each
+    with its name, explanation path and loss per region."""
+    import pandas as pd
+
+    from analysis.chokepoints import chokepoints
+    from ui.text import pct
+
+    ranked = chokepoints(graph, targets, model=model, kinds=kinds)
+    rows = [{**c.as_dict(), "name": _name(graph, c.id),
+             "why": " → ".join(_name(graph, n) for n in c.path),
+             "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
+             "worst_target_id": c.worst_target,
+             "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
+            for c in ranked]
+    columns = ["id", "name", "kind", "capacity_loss", "spof_count", "targets_affected",
+               "max_loss", "total_loss", "worst_target", "why", "path", "worst_target_id"]
+    columns += [k for k in (rows[0] if rows else {}) if k not in columns]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame
+
+
+def importance(graph: nx.MultiDiGraph, model: CapacityModel, ranking: pd.DataFrame,
+               kinds: Kinds) -> dict[str, float]:
+    """Every node of ``kinds`` upstream of an industry → its capacity loss from ``ranking``
+    (0 when it costs nothing)."""
+    from analysis.chokepoints import upstream
+    from analysis.semantics import default_targets
+
+    targets = default_targets(graph)
+    reach = upstream(model, [model.index[t] for t in targets if t in model.index])
+    loss = {model.ids[i]: 0.0 for i in reach
+            if kinds is None or model.supply.nodes[model.ids[i]].kind in kinds}
+    loss.update(zip(ranking["id"], map(float, ranking["capacity_loss"]), strict=True))
+    return loss
+
+
+def concentration_frame(graph: nx.MultiDiGraph, loss: dict[str, float]) -> pd.DataFrame:
+    """Every item's concentration, those whose loss costs the industries most first."""
+    import pandas as pd
+
+    from analysis.concentration import concentration, rank_by_impact
+
+    items = rank_by_impact(concentration(graph), loss)
+    return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
+                          "capacity_loss": loss.get(c.id, 0.0)} for c in items])
+
+
+def spofs(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, list[str]]:
+    """The single points of failure of each of ``targets``."""
+    from analysis.spof import single_points_of_failure
+
+    return single_points_of_failure(structure, list(targets))
+
+
+def perspective_frame(graph: nx.MultiDiGraph, model: CapacityModel,
+                      countries: Iterable[str]) -> pd.DataFrame:
+    """Each item's domestic share and self-sufficiency seen from ``countries``."""
+    import pandas as pd
+
+    from analysis.concentration import perspective
+
+    items = perspective(graph, countries, model=model)
+    return pd.DataFrame([{**p.as_dict(), "name": _name(graph, p.id)} for p in items],
+                        columns=["id", "name", "kind", "domestic_share", "self_sufficiency"])
+
+
+def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """What the Overview shows before any analysis: nodes per kind, relationships, and the
+    countries (id, name) to take a perspective from, sorted by name."""
+    from collections import Counter
+
+    kinds = Counter(str(kind) for _, kind in graph.nodes(data="kind"))
+    countries = sorted(([n, _name(graph, n)] for n, k in graph.nodes(data="kind")
+                        if k == NodeKind.COUNTRY.value), key=lambda c: (c[1], c[0]))
+    return {"nodes": {k.value: kinds.get(k.value, 0) for k in NodeKind},
+            "node_count": graph.number_of_nodes(),
+            "relationships": graph.number_of_edges(), "countries": countries}
+
+
+def default_country(country_ids: Sequence[str]) -> str | None:
+    """The perspective the Overview opens with: the US when the graph has it."""
+    return "US" if "US" in country_ids else (country_ids[0] if country_ids else None)
+
+
+def _precomputed_names(facts: dict[str, Any]) -> list[str]:
+    """The names :func:`precompute` keeps for a graph with the :func:`summary` ``facts``."""
+    if not facts["node_count"]:
+        return ["summary"]
+    from analysis.chokepoints import DEFAULT_KINDS
+
+    names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
+             "spofs", "importance", "concentration"]
+    country = default_country([c for c, _ in facts["countries"]])
+    return names + ([f"perspective:{country}"] if country is not None else [])
+
+
+def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> list[str]:
+    """Compute and keep, for the store's newest data, what the app's Overview needs on its
+    first load (:data:`PRECOMPUTED`); the names kept.  Results already kept are not redone."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import DEFAULT_KINDS
+    from analysis.semantics import build_supply_model, default_targets
+    from analysis.structure import compile_structure
+
+    started = time.perf_counter()
+    version = version_of(store)
+    if version == "empty":
+        return []
+    facts = read(store, version, "summary")
+    if facts is not None:
+        names = _precomputed_names(facts)
+        if all(read(store, version, name) is not None for name in names):
+            return names  # all kept already: nothing to read
+    graph = store.read_graph()
+    facts = summary(graph)
+    keep(store, version, "summary", facts)
+    if not graph.number_of_nodes():
+        return ["summary"]
+    supply = build_supply_model(graph)
+    model, structure = CapacityModel(supply), compile_structure(supply)
+    kinds = ranked_kinds(graph.number_of_nodes(), DEFAULT_KINDS)
+    ranking = kept(store, version, chokepoints_name(kinds),
+                   lambda: rank_chokepoints(graph, model, None, kinds), frame=True)
+    kept(store, version, "spofs", lambda: spofs(structure, default_targets(graph)))
+    loss = kept(store, version, "importance", lambda: importance(graph, model, ranking, kinds))
+    kept(store, version, "concentration", lambda: concentration_frame(graph, loss), frame=True)
+    country = default_country([c for c, _ in facts["countries"]])
+    if country is not None:
+        kept(store, version, f"perspective:{country}",
+             lambda: perspective_frame(graph, model, [country]), frame=True)
+    names = _precomputed_names(facts)
+    if say is not None:
+        say(f"Kept the app's first-page analyses ({', '.join(names)}) in "
+            f"{time.perf_counter() - started:.1f} s.")
+    return names
