@@ -7,12 +7,10 @@ Start it with ``chokepoint ui`` (or ``streamlit run ui/app.py``); the store come
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import streamlit as st
 
-from graph.errors import ChokepointError
 from ui import app_state
 
 HERE = Path(__file__).resolve().parent
@@ -29,15 +27,8 @@ PAGES = [
     st.Page(HERE / "views" / "data.py", title="Data", icon=":material/database:"),
 ]
 
-log = logging.getLogger("chokepoint.app")
 page = st.navigation(PAGES)
-try:
+with app_state.failures_shown(f"{page.title} page"):
     view = app_state.current(allow_empty=True)
     st.sidebar.caption(app_state.plain(f"{view.store_label} · data as of {view.as_of}"))
     page.run()
-except ChokepointError as exc:
-    app_state.show_error(exc)
-except Exception:  # anything else: one message on the page, the detail in the server log
-    log.exception("the %s page failed", page.title)
-    st.error("Something went wrong while drawing this page; the details are in the server's "
-             "log. Reload the page, or change the selection.")

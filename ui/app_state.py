@@ -15,8 +15,10 @@ import logging
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -725,6 +727,31 @@ def show_error(exc: ChokepointError) -> None:
                  + (f"\n- … and {more} more" if more > 0 else ""))
     else:
         st.error(plain(exc))
+
+
+@contextmanager
+def failures_shown(what: str) -> Iterator[None]:
+    """Errors inside as one message on the page, never a traceback: a domain error as it is,
+    anything else as a generic message, with the detail in the server's log."""
+    try:
+        yield
+    except ChokepointError as exc:
+        show_error(exc)
+    except Exception:  # anything else: one message on the page, the detail in the server log
+        log.exception("the %s failed", what)
+        st.error("Something went wrong while drawing this page; the details are in the "
+                 "server's log. Reload the page, or change the selection.")
+
+
+def fragment(function: Callable[[], None]) -> Callable[[], None]:
+    """``st.fragment`` (a widget inside reruns only ``function``) whose failures are shown as
+    the page's are (:func:`failures_shown`)."""
+    @wraps(function)
+    def guarded() -> None:
+        with failures_shown(f"{function.__name__} section"):
+            function()
+
+    return st.fragment(guarded)
 
 
 def _key(targets: Iterable[str] | None) -> Targets:

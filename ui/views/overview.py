@@ -62,66 +62,72 @@ with right:
                     help="mean capacity loss over industries if the input is removed "
                          "(the largest in the row)")})
 
-st.subheader("Self-sufficiency")
-names = view.countries()
-countries = list(names)
-if not countries:
-    st.info("The graph has no country nodes, so there is no perspective to take.")
-    st.stop()
-label = lambda c: f"{names[c]} ({c})"  # noqa: E731
-pick, allies_pick = st.columns([1, 2])
-app_state.from_url("perspective", app_state.results.default_country(countries),
-                   options=countries)
-country = pick.selectbox("Seen from", countries, key="perspective", format_func=label)
-others = [c for c in countries if c != country]
-app_state.from_url("allies", [], options=others, many=True)
-allies = allies_pick.multiselect("Counting these allies as inside", others, key="allies",
-                                 format_func=label)
-app_state.to_url("perspective", "allies")
-seen = view.perspective([country, *allies])
-if seen.empty:
-    st.info("No item in the graph has suppliers or locations.")
-    st.stop()
-importance = view.importance()
-seen = seen.assign(importance=[importance.get(i, 0.0) for i in seen["id"]])
-seen = seen.sort_values(["importance", "name"], ascending=[False, True], ignore_index=True)
-a, b, c = st.columns(3)
-a.metric("items", f"{len(seen):,}")
-b.metric("fully self-sufficient", app_state.pct((seen["self_sufficiency"] >= 0.999).mean()))
-c.metric("mean self-sufficiency", app_state.pct(seen["self_sufficiency"].mean()))
-nothing = (seen["self_sufficiency"] <= 1e-9) & (seen["domestic_share"] <= 1e-9)
-some = seen[~nothing]
-if some.empty:
-    st.warning("Nothing the graph locates is made inside this perspective.")
-else:
-    st.caption(f"The {min(CHART_ITEMS, len(some))} items that matter most to the industries "
-               "(capacity lost if the item is removed) among those with some capacity inside: "
-               "what stays available if everything outside is cut off, beside the share of "
-               "capacity located inside.")
-    measures = {"self_sufficiency": "available if cut off",
-                "domestic_share": "capacity inside"}
-    chart_data = some.head(CHART_ITEMS).rename(columns=measures).melt(
-        id_vars=["name"], value_vars=list(measures.values()), var_name="measure",
-        value_name="share")
-    # A Vega-Lite spec as is: Altair would cost seconds of imports before the first paint.
-    spec = {
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {"field": "share", "type": "quantitative", "title": None,
-                  "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
-            "y": {"field": "name", "type": "nominal", "sort": None, "title": None,
-                  "axis": {"labelLimit": 320}},
-            "yOffset": {"field": "measure", "type": "nominal"},
-            "color": {"field": "measure", "type": "nominal", "title": None,
-                      "legend": {"orient": "top"}},
-            "tooltip": [{"field": "name", "type": "nominal"},
-                        {"field": "measure", "type": "nominal"},
-                        {"field": "share", "type": "quantitative", "format": ".1%"}]}}
-    st.vega_lite_chart(chart_data, spec, width="stretch")
-if nothing.any():
-    zero = seen[nothing]
-    named = ", ".join(zero["name"].head(8))
-    more = len(zero) - min(len(zero), 8)
-    st.markdown(f"**{len(zero):,} item{'s' * (len(zero) != 1)} with no capacity inside "
-                f"and nothing available if cut off**, most important first: "
-                f"{app_state.plain(named)}" + (f" and {more:,} more." if more else "."))
+@app_state.fragment
+def self_sufficiency() -> None:
+    """The perspective section: another country or ally reruns only this part of the page."""
+    st.subheader("Self-sufficiency")
+    names = view.countries()
+    countries = list(names)
+    if not countries:
+        st.info("The graph has no country nodes, so there is no perspective to take.")
+        return
+    label = lambda c: f"{names[c]} ({c})"  # noqa: E731
+    pick, allies_pick = st.columns([1, 2])
+    app_state.from_url("perspective", app_state.results.default_country(countries),
+                       options=countries)
+    country = pick.selectbox("Seen from", countries, key="perspective", format_func=label)
+    others = [c for c in countries if c != country]
+    app_state.from_url("allies", [], options=others, many=True)
+    allies = allies_pick.multiselect("Counting these allies as inside", others, key="allies",
+                                     format_func=label)
+    app_state.to_url("perspective", "allies")
+    seen = view.perspective([country, *allies])
+    if seen.empty:
+        st.info("No item in the graph has suppliers or locations.")
+        return
+    importance = view.importance()
+    seen = seen.assign(importance=[importance.get(i, 0.0) for i in seen["id"]])
+    seen = seen.sort_values(["importance", "name"], ascending=[False, True], ignore_index=True)
+    a, b, c = st.columns(3)
+    a.metric("items", f"{len(seen):,}")
+    b.metric("fully self-sufficient", app_state.pct((seen["self_sufficiency"] >= 0.999).mean()))
+    c.metric("mean self-sufficiency", app_state.pct(seen["self_sufficiency"].mean()))
+    nothing = (seen["self_sufficiency"] <= 1e-9) & (seen["domestic_share"] <= 1e-9)
+    some = seen[~nothing]
+    if some.empty:
+        st.warning("Nothing the graph locates is made inside this perspective.")
+    else:
+        st.caption(f"The {min(CHART_ITEMS, len(some))} items that matter most to the industries "
+                   "(capacity lost if the item is removed) among those with some capacity inside: "
+                   "what stays available if everything outside is cut off, beside the share of "
+                   "capacity located inside.")
+        measures = {"self_sufficiency": "available if cut off",
+                    "domestic_share": "capacity inside"}
+        chart_data = some.head(CHART_ITEMS).rename(columns=measures).melt(
+            id_vars=["name"], value_vars=list(measures.values()), var_name="measure",
+            value_name="share")
+        # A Vega-Lite spec as is: Altair would cost seconds of imports before the first paint.
+        spec = {
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": {"field": "share", "type": "quantitative", "title": None,
+                      "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+                "y": {"field": "name", "type": "nominal", "sort": None, "title": None,
+                      "axis": {"labelLimit": 320}},
+                "yOffset": {"field": "measure", "type": "nominal"},
+                "color": {"field": "measure", "type": "nominal", "title": None,
+                          "legend": {"orient": "top"}},
+                "tooltip": [{"field": "name", "type": "nominal"},
+                            {"field": "measure", "type": "nominal"},
+                            {"field": "share", "type": "quantitative", "format": ".1%"}]}}
+        st.vega_lite_chart(chart_data, spec, width="stretch")
+    if nothing.any():
+        zero = seen[nothing]
+        named = ", ".join(zero["name"].head(8))
+        more = len(zero) - min(len(zero), 8)
+        st.markdown(f"**{len(zero):,} item{'s' * (len(zero) != 1)} with no capacity inside "
+                    f"and nothing available if cut off**, most important first: "
+                    f"{app_state.plain(named)}" + (f" and {more:,} more." if more else "."))
+
+
+self_sufficiency()
