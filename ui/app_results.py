@@ -31,13 +31,18 @@ if TYPE_CHECKING:
 __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
            "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
-           "default_country", "precompute", "PRECOMPUTED"]
+           "default_country", "precompute", "PRECOMPUTED", "grouped_inputs",
+           "INPUT_KINDS", "OVERVIEW_TOP"]
 
+INPUT_KINDS = ("chip", "component", "software", "model", "dataset")
+OVERVIEW_TOP = 10
+"""Rows in each of the Overview's tables."""
 RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are then ignored
 RANK_ALL_KINDS_NODES = 5_000
 """Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
 there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
-PRECOMPUTED = ("summary", "chokepoints", "spofs", "importance", "concentration", "perspective")
+PRECOMPUTED = ("summary", "chokepoints", "spofs", "importance", "concentration", "inputs",
+               "perspective")
 """What :func:`precompute` keeps: what the Overview draws on its first load."""
 
 Kinds = tuple[str, ...] | None
@@ -167,6 +172,37 @@ def concentration_frame(graph: nx.MultiDiGraph, loss: dict[str, float]) -> pd.Da
                           "capacity_loss": loss.get(c.id, 0.0)} for c in items])
 
 
+def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` most concentrated items (never suppliers or countries) of a
+    :meth:`View.concentration` frame, inputs that tie (same country, HHI and share) in one
+    row that names them, in the frame's order."""
+    import pandas as pd
+
+    columns = ["name", "top_country", "hhi_countries", "top_country_share", "capacity_loss"]
+    items = frame[frame["kind"].isin(INPUT_KINDS) & frame["hhi_countries"].notna()]
+    rows: dict[tuple, dict[str, Any]] = {}
+    for item in items.itertuples(index=False):
+        key = (item.top_country, round(float(item.hhi_countries)),
+               round(float(item.top_country_share or 0.0), 4))
+        if key not in rows:
+            if len(rows) == top:
+                continue
+            rows[key] = {"names": [], "top_country": item.top_country,
+                         "hhi_countries": item.hhi_countries,
+                         "top_country_share": item.top_country_share, "capacity_loss": 0.0}
+        row = rows[key]
+        row["names"].append(str(item.name))
+        row["capacity_loss"] = max(row["capacity_loss"], float(item.capacity_loss or 0.0))
+    out = []
+    for row in rows.values():
+        names = row.pop("names")
+        shown_names = ", ".join(names[:4])
+        if len(names) > 4:
+            shown_names += f" and {len(names) - 4:,} more"
+        out.append({"name": shown_names, **row})
+    return pd.DataFrame(out, columns=columns)
+
+
 def spofs(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, list[str]]:
     """The single points of failure of each of ``targets``."""
     from analysis.spof import single_points_of_failure
@@ -211,7 +247,7 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
     from analysis.chokepoints import DEFAULT_KINDS
 
     names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
-             "spofs", "importance", "concentration"]
+             "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}"]
     country = default_country([c for c, _ in facts["countries"]])
     return names + ([f"perspective:{country}"] if country is not None else [])
 
@@ -245,7 +281,10 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
                    lambda: rank_chokepoints(graph, model, None, kinds), frame=True)
     kept(store, version, "spofs", lambda: spofs(structure, default_targets(graph)))
     loss = kept(store, version, "importance", lambda: importance(graph, model, ranking, kinds))
-    kept(store, version, "concentration", lambda: concentration_frame(graph, loss), frame=True)
+    inputs = kept(store, version, "concentration", lambda: concentration_frame(graph, loss),
+                  frame=True)
+    kept(store, version, f"inputs:{OVERVIEW_TOP}", lambda: grouped_inputs(inputs, OVERVIEW_TOP),
+         frame=True)
     country = default_country([c for c, _ in facts["countries"]])
     if country is not None:
         kept(store, version, f"perspective:{country}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -81,36 +82,8 @@ def pct_column(label: str | None = None, *, bar: bool = False, **kwargs: Any) ->
     return st.column_config.NumberColumn(label, format=PERCENT, **kwargs)
 
 
-INPUT_KINDS = ("chip", "component", "software", "model", "dataset")
-
-
-def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
-    """The ``top`` most concentrated items (never suppliers or countries) of a
-    :meth:`View.concentration` frame, inputs that tie (same country, HHI and share) in one
-    row that names them, in the frame's order."""
-    columns = ["name", "top_country", "hhi_countries", "top_country_share", "capacity_loss"]
-    items = frame[frame["kind"].isin(INPUT_KINDS) & frame["hhi_countries"].notna()]
-    rows: dict[tuple, dict[str, Any]] = {}
-    for item in items.itertuples(index=False):
-        key = (item.top_country, round(float(item.hhi_countries)),
-               round(float(item.top_country_share or 0.0), 4))
-        if key not in rows:
-            if len(rows) == top:
-                continue
-            rows[key] = {"names": [], "top_country": item.top_country,
-                         "hhi_countries": item.hhi_countries,
-                         "top_country_share": item.top_country_share, "capacity_loss": 0.0}
-        row = rows[key]
-        row["names"].append(str(item.name))
-        row["capacity_loss"] = max(row["capacity_loss"], float(item.capacity_loss or 0.0))
-    out = []
-    for row in rows.values():
-        names = row.pop("names")
-        shown_names = ", ".join(names[:4])
-        if len(names) > 4:
-            shown_names += f" and {len(names) - 4:,} more"
-        out.append({"name": shown_names, **row})
-    return pd.DataFrame(out, columns=columns)
+INPUT_KINDS = results.INPUT_KINDS
+grouped_inputs = results.grouped_inputs
 
 
 def target_choices(view: View, query: str, current: str | None) -> list[str]:
@@ -333,6 +306,12 @@ def _rank_chokepoints(url: str | None, version: str, targets: Targets,
 def _concentration(url: str | None, version: str) -> pd.DataFrame:
     return _kept(url, version, "concentration", lambda: results.concentration_frame(
         _graph(url, version), _importance(url, version)), frame=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _grouped_inputs(url: str | None, version: str, top: int) -> pd.DataFrame:
+    return _kept(url, version, f"inputs:{top}",
+                 lambda: grouped_inputs(_concentration(url, version), top), frame=True)
 
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
@@ -601,6 +580,10 @@ class View:
     def concentration(self) -> pd.DataFrame:
         return _concentration(self.url, self.version)
 
+    def concentrated_inputs(self, top: int) -> pd.DataFrame:
+        """:func:`grouped_inputs` of :meth:`concentration`, cached."""
+        return _grouped_inputs(self.url, self.version, top)
+
     def perspective(self, countries: Sequence[str]) -> pd.DataFrame:
         return _perspective(self.url, self.version, tuple(countries))
 
@@ -727,6 +710,31 @@ def show_error(exc: ChokepointError) -> None:
                  + (f"\n- … and {more} more" if more > 0 else ""))
     else:
         st.error(plain(exc))
+
+
+_warmed: set[tuple[str | None, str]] = set()
+_warmed_lock = threading.Lock()
+
+
+def warm_up(view: View) -> None:
+    """Once per data version and process, after the first page is drawn: read the graph and
+    compile the models in the background, so that the next page, or the next change of a
+    selection, finds them ready instead of waiting for them."""
+    key = (view.url, view.version)
+    with _warmed_lock:
+        if key in _warmed:
+            return
+        _warmed.add(key)
+
+    def work() -> None:
+        try:
+            _compiled(view.url, view.version)
+            _nodes(view.url, view.version)
+            _target_groups(view.url, view.version)
+        except Exception:  # noqa: BLE001 - a page that needs them computes them and says why
+            log.warning("warming up the caches failed", exc_info=True)
+
+    threading.Thread(target=work, name="chokepoint-warm-up", daemon=True).start()
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import streamlit as st
 from graph.model import NodeKind
 from ui import app_state
 
-TOP = 10
+TOP = app_state.results.OVERVIEW_TOP
 CHART_ITEMS = 20
 
 st.title("Overview")
@@ -45,7 +45,7 @@ with right:
                "the fewest countries: HHI over countries, 10,000 = one country. Inputs that "
                "tie are one row; among equals, those whose loss costs the industries most "
                "come first.")
-    grouped = app_state.grouped_inputs(view.concentration(), TOP)
+    grouped = view.concentrated_inputs(TOP)
     if grouped.empty:
         st.info("No chip, component, software, model or dataset has located suppliers.")
     else:
