@@ -192,6 +192,9 @@ def build_down_diagram(structure: SupplyStructure, target: str, *,
     root = builder.down[target]
     builder.down.clear()
     if reorder and len(manager) < REORDER_BELOW:
+        # Sifting stops moving a variable once the diagram grows 5 % (CUDD's default: 20 %):
+        # on SCRAM's Baobab1 model that halves the time and finds the same size.
+        manager.configure(max_growth=1.05)
         cudd.reorder(manager)
         manager.configure(reordering=False)
     return DownDiagram(manager, root, target, names)
