@@ -205,21 +205,26 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
                  allies: Sequence[str] = (), top: int = 15,
                  provenance: Iterable[Any] | None = None, store: str = "",
                  title: str = DEFAULT_TITLE, generated: str | None = None,
-                 conflicts: int | None = None, horizons: Sequence[float] = (0,)) -> Report:
+                 conflicts: int | None = None, horizons: Sequence[float] = (0,),
+                 model: CapacityModel | None = None,
+                 ranking: Sequence[Chokepoint] | None = None) -> Report:
     """Analyse ``graph`` and gather the results into one :class:`Report`.
 
     ``provenance`` is the store's ingest-run records (``RunRecord`` s or their dicts, newest
     first); ``store`` describes where the graph came from (a redacted URL); ``conflicts``
     how many disagreements between its sources the store lists.  Results are read at the
     first of ``horizons``; with several, the report adds the chokepoints over time, a
-    loss-over-time chart and what persists to the last horizon.
+    loss-over-time chart and what persists to the last horizon.  ``model`` (the graph's
+    compiled :class:`CapacityModel`) and ``ranking`` (``chokepoints(graph, targets)`` at the
+    first horizon) spare computing them again when the caller has them.
     """
     chosen = resolve_targets(graph, targets)
-    base = CapacityModel.from_graph(graph)
+    base = model or CapacityModel.from_graph(graph)
     model = capacity_at(base, horizons[0])
     timeline = chokepoints_over_time(graph, chosen, horizons, model=base) \
         if len(horizons) > 1 else None
-    every = list(timeline.rankings[0]) if timeline else chokepoints(graph, chosen, model=model)
+    every = list(timeline.rankings[0]) if timeline else \
+        list(ranking) if ranking is not None else chokepoints(graph, chosen, model=model)
     ranked = every[:top]
     structure = compile_structure(model.supply)
     spofs = single_points_of_failure(structure, chosen) if chosen else {}

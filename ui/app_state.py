@@ -42,6 +42,7 @@ from ui.context import open_configured_store
 from ui.text import pct, shown
 
 if TYPE_CHECKING:  # loaded when a page first needs them: the server answers sooner
+    from analysis.chokepoints import Chokepoint
     from analysis.report import Report
     from analysis.scenario import ScenarioResult
 
@@ -389,7 +390,17 @@ def _report(url: str | None, version: str, targets: Targets, scenario: str | Non
     return build_report(graph, targets=targets, scenario=parsed, perspective=perspective_of,
                         allies=allies, top=top, provenance=store.runs(),
                         store=describe_store(store.url),
-                        conflicts=len(store.conflicts()))
+                        conflicts=len(_conflicts(url, version)),
+                        model=_models(url, version)[2],
+                        ranking=_report_ranking(url, version, targets))
+
+
+@st.cache_resource(show_spinner="Ranking chokepoints…", max_entries=8)
+def _report_ranking(url: str | None, version: str, targets: Targets) -> list[Chokepoint]:
+    """The report's ranking of ``targets``: shared by the reports of every length."""
+    from analysis.chokepoints import chokepoints
+
+    return chokepoints(_graph(url, version), targets, model=_models(url, version)[2])
 
 
 @st.cache_data(show_spinner="Rendering…", max_entries=32)

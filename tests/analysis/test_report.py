@@ -170,3 +170,26 @@ def test_the_report_carries_assumptions_margins_regions_and_gaps() -> None:
     assert "rest on modelling assumptions" in text
     assert "results are incomplete" in text
     assert any(s.heading == "How sure" for s in report.methodology)
+
+
+@pytest.mark.parametrize("targets", [None, ["nvidia-h100"], ["cn-automotive", "us-cloud-ai"]])
+def test_a_report_from_a_given_model_and_ranking_is_the_same_report(targets) -> None:
+    """The app hands build_report the model and ranking it has cached; the report must be
+    the one build_report makes alone, at every length."""
+    from analysis.capacity import CapacityModel
+    from analysis.chokepoints import chokepoints
+    from graph.sqlite_store import SQLiteStore
+    from ui.context import load_seeds
+
+    with SQLiteStore(":memory:") as store:
+        load_seeds(store)
+        graph = store.read_graph()
+    targets = [t for t in targets or [] if t in graph] or None
+    model = CapacityModel.from_graph(graph)
+    ranking = chokepoints(graph, targets, model=model)
+    for top in (3, 15):
+        alone = build_report(graph, targets=targets, top=top, perspective="US",
+                             generated="2026-01-01")
+        given = build_report(graph, targets=targets, top=top, perspective="US",
+                             generated="2026-01-01", model=model, ranking=ranking)
+        assert given == alone
