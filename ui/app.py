@@ -32,4 +32,3 @@ with app_state.failures_shown(f"{page.title} page"):
     view = app_state.current(allow_empty=True)
     st.sidebar.caption(app_state.plain(f"{view.store_label} · data as of {view.as_of}"))
     page.run()
-    app_state.warm_up(view)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -721,31 +720,6 @@ def show_error(exc: ChokepointError) -> None:
                  + (f"\n- … and {more} more" if more > 0 else ""))
     else:
         st.error(plain(exc))
-
-
-_warmed: set[tuple[str | None, str]] = set()
-_warmed_lock = threading.Lock()
-
-
-def warm_up(view: View) -> None:
-    """Once per data version and process, after the first page is drawn: read the graph and
-    compile the models in the background, so that the next page, or the next change of a
-    selection, finds them ready instead of waiting for them."""
-    key = (view.url, view.version)
-    with _warmed_lock:
-        if key in _warmed:
-            return
-        _warmed.add(key)
-
-    def work() -> None:
-        try:
-            _compiled(view.url, view.version)
-            _nodes(view.url, view.version)
-            _target_groups(view.url, view.version)
-        except Exception:  # noqa: BLE001 - a page that needs them computes them and says why
-            log.warning("warming up the caches failed", exc_info=True)
-
-    threading.Thread(target=work, name="chokepoint-warm-up", daemon=True).start()
 
 
 @contextmanager
