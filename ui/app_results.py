@@ -32,7 +32,7 @@ __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", 
            "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
            "default_country", "precompute", "PRECOMPUTED", "grouped_inputs",
-           "INPUT_KINDS", "OVERVIEW_TOP"]
+           "INPUT_KINDS", "OVERVIEW_TOP", "conflicts_frame"]
 
 INPUT_KINDS = ("chip", "component", "software", "model", "dataset")
 OVERVIEW_TOP = 10
@@ -42,8 +42,9 @@ RANK_ALL_KINDS_NODES = 5_000
 """Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
 there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
 PRECOMPUTED = ("summary", "chokepoints", "spofs", "importance", "concentration", "inputs",
-               "perspective")
-"""What :func:`precompute` keeps: what the Overview draws on its first load."""
+               "conflicts", "perspective")
+"""What :func:`precompute` keeps: what the Overview draws on its first load, and the list of
+conflicts between sources (the Data page and the report count them)."""
 
 Kinds = tuple[str, ...] | None
 Targets = tuple[str, ...] | None
@@ -203,6 +204,29 @@ def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+def conflicts_frame(store: Store) -> pd.DataFrame:
+    """One row per conflict between sources: the element, the property, the winner, its
+    value and each other source's value."""
+    import pandas as pd
+
+    rows = []
+    for conflict in store.conflicts():
+        winning = dict(conflict.values)[conflict.winner]
+        others = "; ".join(f"{s}: {_conflict_value(v)}" for s, v in conflict.values[1:])
+        rows.append({"element": conflict.element, "property": conflict.property,
+                     "winner": conflict.winner, "winning value": _conflict_value(winning),
+                     "other sources": others})
+    return pd.DataFrame(rows, columns=["element", "property", "winner", "winning value",
+                                       "other sources"])
+
+
+def _conflict_value(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}"
+                         for k, v in value.items())
+    return str(value)
+
+
 def spofs(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, list[str]]:
     """The single points of failure of each of ``targets``."""
     from analysis.spof import single_points_of_failure
@@ -247,7 +271,7 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
     from analysis.chokepoints import DEFAULT_KINDS
 
     names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
-             "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}"]
+             "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}", "conflicts"]
     country = default_country([c for c, _ in facts["countries"]])
     return names + ([f"perspective:{country}"] if country is not None else [])
 
@@ -285,6 +309,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
                   frame=True)
     kept(store, version, f"inputs:{OVERVIEW_TOP}", lambda: grouped_inputs(inputs, OVERVIEW_TOP),
          frame=True)
+    kept(store, version, "conflicts", lambda: conflicts_frame(store), frame=True)
     country = default_country([c for c, _ in facts["countries"]])
     if country is not None:
         kept(store, version, f"perspective:{country}",

@@ -433,23 +433,10 @@ def _sources(url: str | None, version: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _conflicts(url: str | None, version: str) -> pd.DataFrame:
-    """One row per conflict: the element, the property, the winner and each source's value."""
-    rows = []
-    for conflict in _store(url).conflicts():
-        winning = dict(conflict.values)[conflict.winner]
-        others = "; ".join(f"{s}: {_conflict_value(v)}" for s, v in conflict.values[1:])
-        rows.append({"element": conflict.element, "property": conflict.property,
-                     "winner": conflict.winner, "winning value": _conflict_value(winning),
-                     "other sources": others})
-    return pd.DataFrame(rows, columns=["element", "property", "winner", "winning value",
-                                       "other sources"])
-
-
-def _conflict_value(value: object) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}"
-                         for k, v in value.items())
-    return str(value)
+    """One row per conflict: the element, the property, the winner and each source's value
+    (kept: listing them reads the whole store)."""
+    return _kept(url, version, "conflicts", lambda: results.conflicts_frame(_store(url)),
+                 frame=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

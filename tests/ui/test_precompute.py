@@ -23,7 +23,7 @@ def chokepoint(url: str, *args: str) -> Result:
 def kept_names(store: Store) -> dict[str, bool]:
     version = app_results.version_of(store)
     names = ["summary", "chokepoints", "spofs", "importance", "concentration", "inputs:10",
-             "perspective:US"]
+             "conflicts", "perspective:US"]
     return {n: store.kept_result(app_results.key(n), version) is not None for n in names}
 
 
