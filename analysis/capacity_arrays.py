@@ -1,0 +1,283 @@
+"""Capacity semantics on a graph held in arrays: a scenario over millions of relationships.
+
+:class:`analysis.capacity.CapacityModel` keeps Python tuples per node and relationship, built
+from a NetworkX graph (about a kilobyte per relationship).  :class:`ArrayCapacity` compiles
+the same rules from :class:`~analysis.arrays.GraphArrays` into flat arrays — one row per
+input and one per *term*: a node's supply sum, its location sum, its hard requirements (the
+least of them) and each ``REQUIRES`` group (its ``min_required``-th largest member) — and
+evaluates a scenario a dependency level at a time, each level with a few whole-array
+operations, so that ``a(x) = (1 − d(x)) · min(1, S(x), L(x), R(x))`` (DESIGN §4.2) is
+computed for every node at once.
+
+Supported, with the same results as the capacity model: disruptions of any node with a
+severity (a country's disruption is its node's, which reaches what is sited there through
+``LOCATED_IN`` shares), shares normalised as :mod:`analysis.semantics` does (headquarters
+stand in for the sites of a node with none), groups with ``min_required``, and cycles (the
+greatest fixpoint: a cyclic component is iterated from full availability down until no
+value moves more than :data:`~analysis.capacity.TOLERANCE`, for at most
+:data:`~analysis.capacity.MAX_CYCLE_EVALUATIONS` rounds, as the capacity model does; a cycle
+that drains by less than about 0.1 % a round stops at that cap above its fixpoint, in both
+models but not at the same point).  ``min_supply_share`` is a
+Boolean threshold and plays no part in capacity, here as there.
+
+Not supported, and refused with an :class:`~graph.errors.InputError` rather than answered
+wrongly: blocks (§4.5: per-destination flows; use :func:`analysis.scenario.run_scenario`),
+and the time fields of §4.6 (``buffer_months``, ``lead_time_months``, ``surge_share``):
+:class:`GraphArrays` does not hold them, so :meth:`ArrayCapacity.from_graph` refuses a graph
+that has them.  The result is for horizon 0 of a graph without them.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_nodes_from([("chip", {"kind": "chip"}), ("TW", {"kind": "country"}),
+...                   ("US", {"kind": "country"}), ("car", {"kind": "industry"})])
+>>> for target, key, share in (("TW", "LOCATED_IN", 0.6), ("US", "LOCATED_IN", 0.4)):
+...     _ = g.add_edge("chip", target, key, share=share)
+>>> _ = g.add_edge("car", "chip", "REQUIRES")
+>>> model = ArrayCapacity.from_graph(g)
+>>> round(model.availability({"TW": 1.0})[model.index["car"]], 6)
+0.4
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from analysis.arrays import RELS, GraphArrays
+from analysis.capacity import MAX_CYCLE_EVALUATIONS, TOLERANCE, Block
+from analysis.semantics import TIME_FIELDS
+from analysis.spof import _gather, dependency_order, sorted_unique
+from graph.errors import InputError, NotFoundError
+
+__all__ = ["ArrayCapacity", "dependency_levels"]
+
+_SUPPLIED_BY, _LOCATED_IN = RELS.index("SUPPLIED_BY"), RELS.index("LOCATED_IN")
+_REQUIRES, _HQ = RELS.index("REQUIRES"), RELS.index("HEADQUARTERED_IN")
+
+SUM, LEAST, MOST, KTH = 0, 1, 2, 3
+"""How a term reads its inputs: a share-weighted sum (suppliers, sites), the least (hard
+requirements, groups needing every member), the largest (groups needing one), the k-th
+largest (other groups)."""
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Terms of one class in one block, each over ``inputs[starts[t]:starts[t + 1]]``."""
+
+    kind: int
+    owner: np.ndarray
+    starts: np.ndarray
+    inputs: np.ndarray
+    weights: np.ndarray
+    pick: np.ndarray
+    """For ``KTH``: the position of the k-th largest input once each term's are sorted."""
+    term_of_input: np.ndarray
+
+    def values(self, a: np.ndarray) -> np.ndarray:
+        got = a[self.inputs]
+        if self.kind == SUM:
+            return np.add.reduceat(got * self.weights, self.starts)
+        if self.kind == LEAST:
+            return np.minimum.reduceat(got, self.starts)
+        if self.kind == MOST:
+            return np.maximum.reduceat(got, self.starts)
+        return got[np.lexsort((-got, self.term_of_input))][self.pick]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The nodes of one dependency level that are on cycles, or those that are not."""
+
+    cyclic: bool
+    nodes: np.ndarray
+    terms: tuple[_Terms, ...]
+
+
+class ArrayCapacity:
+    """The capacity rules of every node in arrays; compile once, run many scenarios."""
+
+    def __init__(self, arrays: GraphArrays) -> None:
+        self.ids = arrays.ids
+        self.index = {node: i for i, node in enumerate(self.ids)}
+        self.blocks = _compile(arrays)
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph) -> ArrayCapacity:
+        """The model of a NetworkX graph; refused when it has time fields (§4.6)."""
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            timed = [name for name in TIME_FIELDS if data.get(name) is not None]
+            if timed:
+                raise InputError(
+                    f"{u} -{key}-> {v} has {', '.join(timed)}: the array capacity model "
+                    "reads horizon 0 without time fields; use analysis.capacity instead")
+        return cls(GraphArrays.from_graph(graph))
+
+    def availability(self, disruption: Mapping[str, float] | None = None,
+                     blocks: Iterable[Block] = ()) -> np.ndarray:
+        """Availability of every node (by node number) under ``disruption`` (node id →
+        severity 0–1).  Blocks are refused: they need per-destination flows."""
+        if any(b.from_countries and b.to_countries for b in blocks):
+            raise InputError("blocks are not supported by the array capacity model; run the "
+                             "scenario on the capacity model (analysis.scenario)")
+        keep = np.ones(len(self.ids))
+        missing = [node for node in (disruption or {}) if node not in self.index]
+        if missing:
+            raise NotFoundError(f"unknown node(s) in the disruption: {', '.join(missing)}")
+        for node, severity in (disruption or {}).items():
+            keep[self.index[node]] = min(1.0, max(0.0, 1.0 - float(severity)))
+        value = keep.copy()
+        best = np.ones(len(self.ids))
+        for block in self.blocks:
+            _evaluate(block, value, keep, best)
+            for _ in range(MAX_CYCLE_EVALUATIONS if block.cyclic else 0):
+                before = value[block.nodes]
+                _evaluate(block, value, keep, best)
+                if np.max(before - value[block.nodes], initial=0.0) <= TOLERANCE:
+                    break
+        return value
+
+
+def _evaluate(block: _Block, value: np.ndarray, keep: np.ndarray, best: np.ndarray) -> None:
+    """Every node of ``block`` from the current values of its inputs (Jacobi: all at once)."""
+    best[block.nodes] = 1.0
+    for terms in block.terms:
+        np.minimum.at(best, terms.owner, terms.values(value))
+    value[block.nodes] = np.maximum(0.0, keep[block.nodes] * best[block.nodes])
+
+
+# -- compiling --------------------------------------------------------------------------------
+def _term_codes(arrays: GraphArrays) -> tuple[np.ndarray, int]:
+    """Each relationship's term within its node: 0 hard requirements, ``1 + g`` group g,
+    then supply, then location (headquarters only where a node has no sites); -1 none."""
+    names = arrays.group_names
+    src, rel = arrays.src.astype(np.int64), arrays.rel
+    group = arrays.group.astype(np.int64)
+    requires = rel == _REQUIRES
+    if any(name.startswith("requires:") for name in names):
+        # a group named like a hard requirement ("requires:<member>") is that requirement's
+        named = {name: g for g, name in enumerate(names)}
+        group = group.copy()
+        for e in np.flatnonzero(requires & (group < 0)).tolist():
+            group[e] = named.get(f"requires:{arrays.ids[arrays.dst[e]]}", -1)
+    supply = len(names) + 1
+    located = np.zeros(arrays.nodes, dtype=bool)
+    located[src[rel == _LOCATED_IN]] = True
+    code = np.full(len(src), -1, dtype=np.int64)
+    code[requires] = group[requires] + 1
+    code[rel == _SUPPLIED_BY] = supply
+    code[(rel == _LOCATED_IN) | ((rel == _HQ) & ~located[src])] = supply + 1
+    return code, supply
+
+
+def _normalised(share: np.ndarray, term: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Shares normalised per term as :func:`analysis.semantics.normalise_shares` does: the
+    unlisted split what the listed leave, then all are scaled to sum to 1."""
+    terms = len(count)
+    listed = ~np.isnan(share)
+    coverage = np.bincount(term, weights=np.where(listed, share, 0.0), minlength=terms)
+    missing = np.bincount(term, weights=~listed, minlength=terms)
+    fill = np.where(missing > 0, np.maximum(0.0, 1.0 - coverage) / np.maximum(missing, 1), 0)
+    raw = np.where(listed, share, fill[term])
+    total = np.bincount(term, weights=raw, minlength=terms)
+    return np.where(total[term] > 0, raw / np.where(total > 0, total, 1)[term],
+                    1.0 / count[term])
+
+
+def _compile(arrays: GraphArrays) -> list[_Block]:
+    code, supply = _term_codes(arrays)
+    keep = code >= 0
+    src, dst, code = arrays.src[keep].astype(np.int64), arrays.dst[keep].astype(np.int64), \
+        code[keep]
+    share = np.where(arrays.rel[keep] == _HQ, np.nan, arrays.share[keep])
+    needed = arrays.min_required[keep].astype(np.int64)
+    order = np.lexsort((code, src))
+    src, dst, code, share, needed = (x[order] for x in (src, dst, code, share, needed))
+    key = src * (supply + 2) + code
+    new = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else key.astype(bool)
+    starts = np.flatnonzero(new)
+    term = np.cumsum(new) - 1
+    count = np.diff(np.append(starts, len(key)))
+    owner, term_code = src[starts], code[starts]
+    # k: the largest min_required listed in the group (at least 1), at most its size
+    most = np.maximum.reduceat(np.where(needed >= 0, needed, 1), starts) if len(starts) \
+        else np.zeros(0, dtype=np.int64)
+    k = np.where(term_code == 0, count, np.minimum(np.maximum(most, 1), count))
+    kind = np.where(term_code >= supply, SUM,
+                    np.where(k >= count, LEAST, np.where(k == 1, MOST, KTH)))
+    weights = np.where(code >= supply, _normalised(share, term, count), 1.0)
+    level, cyclic = dependency_levels(arrays.nodes, src, dst)
+    # terms by block (level, then acyclic before cyclic), class and owner; inputs follow
+    term_order = np.lexsort((term_code, owner, kind, cyclic[owner], level[owner]))
+    rank = np.empty_like(term_order)
+    rank[term_order] = np.arange(len(term_order))
+    input_order = np.argsort(rank[term], kind="stable")
+    dst, weights, term = dst[input_order], weights[input_order], rank[term[input_order]]
+    owner, kind, k, count = (x[term_order] for x in (owner, kind, k, count))
+    first = np.concatenate(([0], np.cumsum(count)))
+    block_key = (level[owner] * 2 + cyclic[owner]) * 4 + kind
+    bounds = np.flatnonzero(np.concatenate(([True], block_key[1:] != block_key[:-1]))) \
+        if len(block_key) else np.zeros(0, dtype=np.int64)
+    bounds_list = [*bounds.tolist(), len(block_key)]
+    blocks: list[_Block] = []
+    pending: list[_Terms] = []
+    for lo, hi in itertools.pairwise(bounds_list):
+        start, end = first[lo], first[hi]
+        local = first[lo:hi] - start
+        pending.append(_Terms(int(kind[lo]), owner[lo:hi], local, dst[start:end],
+                              weights[start:end], local + k[lo:hi] - 1, term[start:end]))
+        if hi == len(block_key) or block_key[hi] // 4 != block_key[lo] // 4:
+            nodes = sorted_unique(np.concatenate([t.owner for t in pending]))
+            blocks.append(_Block(bool(block_key[lo] // 4 % 2), nodes, tuple(pending)))
+            pending = []
+    return blocks
+
+
+def _waves(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Each node's depth when the graph is peeled from the nodes that read nothing
+    (Kahn's algorithm, one NumPy step per depth): 0 for those, else one more than the
+    deepest input; -1 for nodes on or behind a cycle.  ``(src, dst)`` pairs are distinct."""
+    level = np.full(n, -1, dtype=np.int64)
+    waiting = np.bincount(src, minlength=n)
+    by_input = np.argsort(dst, kind="stable")
+    readers = src[by_input]
+    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
+    frontier = np.flatnonzero(waiting == 0)
+    depth = 0
+    while len(frontier):
+        level[frontier] = depth
+        depth += 1
+        reached = np.sort(_gather(pointer[frontier], pointer[frontier + 1], readers))
+        if not len(reached):
+            break
+        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
+        candidates = reached[first]
+        waiting[candidates] -= np.diff(np.append(first, len(reached)))
+        frontier = candidates[waiting[candidates] == 0]
+    return level
+
+
+def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """For nodes ``0..n-1`` where ``src[i]`` reads ``dst[i]``: each node's level (every
+    input lies at a lower level or in the node's own strongly connected component, whose
+    nodes share a level) and whether it lies on a cycle."""
+    pairs = sorted_unique(src.astype(np.int64) * n + dst) if n else np.zeros(0, np.int64)
+    src, dst = pairs // max(n, 1), pairs % max(n, 1)
+    level = _waves(n, src, dst)
+    if (level >= 0).all():
+        return level, np.zeros(n, dtype=bool)
+    components = dependency_order(n, src, dst)
+    sizes = np.fromiter(map(len, components), dtype=np.int64, count=len(components))
+    members = np.fromiter(itertools.chain.from_iterable(components), dtype=np.int64, count=n)
+    component = np.empty(n, dtype=np.int64)
+    component[members] = np.repeat(np.arange(len(components)), sizes)
+    on_cycle = sizes > 1
+    on_cycle[component[src[src == dst]]] = True
+    between = component[src] != component[dst]
+    m = len(components)
+    condensed = sorted_unique(component[src[between]] * m + component[dst[between]])
+    return _waves(m, condensed // m, condensed % m)[component], on_cycle[component]
