@@ -34,7 +34,7 @@ that has them.  The result is for horizon 0 of a graph without them.
 ...     _ = g.add_edge("chip", target, key, share=share)
 >>> _ = g.add_edge("car", "chip", "REQUIRES")
 >>> model = ArrayCapacity.from_graph(g)
->>> round(model.availability({"TW": 1.0})[model.index["car"]], 6)
+>>> round(float(model.availability({"TW": 1.0})[model.index["car"]]), 6)
 0.4
 """
 
