@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.arrays import KINDS, RELS, GraphArrays, indexed_rules  # noqa: E402
+from analysis.capacity import CapacityModel  # noqa: E402
 from analysis.capacity_arrays import ArrayCapacity  # noqa: E402
 from analysis.scenario import load_scenario  # noqa: E402
 from analysis.spof import spof_sets  # noqa: E402
@@ -51,6 +52,10 @@ def main() -> None:
                         help="run one of the two steps (default: both)")
     parser.add_argument("--scenario", type=Path, help="a scenario file (disruptions only)")
     parser.add_argument("--country", help="disrupt this country fully (default: the largest)")
+    parser.add_argument("--model", choices=("arrays", "networkx", "both"), default="arrays",
+                        help="run the scenario on the capacity model in arrays (default), on "
+                        "the one built from a NetworkX graph (for comparison; about 1 KiB per "
+                        "relationship), or on both, printing the largest difference")
     parser.add_argument("--top", type=int, default=10, help="targets to list (default 10)")
     args = parser.parse_args()
     start = time.perf_counter()
@@ -84,11 +89,24 @@ def scenario(arrays: GraphArrays, targets: list[int], args: argparse.Namespace,
     else:
         country = args.country or largest_country(arrays)
         disruption, blocks, name = {country: 1.0}, (), f"country {country} disrupted"
-    model = ArrayCapacity(arrays)
-    step(f"compile the capacity model ({len(model.blocks):,} blocks)")
-    value = model.availability(disruption, blocks)
+    if args.model != "networkx":
+        model = ArrayCapacity(arrays)
+        step(f"compile the capacity model in arrays ({len(model.blocks):,} blocks)")
+        value = model.availability(disruption, blocks)
+        step(f"scenario '{name}' on every node")
+    if args.model != "arrays":
+        graph = arrays.to_graph()
+        step("the graph in NetworkX")
+        networkx_model = CapacityModel.from_graph(graph)
+        del graph
+        step("compile the capacity model from NetworkX")
+        found = networkx_model.availability(disruption, blocks)
+        step(f"scenario '{name}' on the capacity model")
+        before = np.array([found[node] for node in arrays.ids])
+        if args.model == "both":
+            print(f"  largest difference, node by node: {np.max(np.abs(value - before)):.3g}")
+        value = before
     loss = 1.0 - value[targets]
-    step(f"scenario '{name}' on every node")
     low, median, high = np.percentile(loss, [10, 50, 90]) if len(loss) else (0.0,) * 3
     print(f"  {int((loss > 1e-9).sum()):,} of {len(targets):,} industry targets lose capacity; "
           f"mean loss {loss.mean() if len(loss) else 0.0:.4f}, 10/50/90th percentile "
