@@ -26,9 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
-from analysis.semantics import SupplyModel, build_supply_model
+from analysis.semantics import SupplyGraph, SupplyModel, build_supply_model
 
 __all__ = ["Unmodelled", "unmodelled", "incomplete", "unknown_shares", "REASONS"]
 
@@ -56,20 +54,20 @@ class Unmodelled:
         return dict(self.__dict__)
 
 
-def _is_unmodelled(graph: nx.MultiDiGraph, supply: SupplyModel, node: str) -> bool:
+def _is_unmodelled(graph: SupplyGraph, supply: SupplyModel, node: str) -> bool:
     entry = supply.nodes[node]
     if not entry.blockable:
         return False
     if entry.kind in ("chip", "model"):
         return not any(key == "REQUIRES" and data.get("basis") != "assumption"
-                       for _, _, key, data in graph.out_edges(node, keys=True, data=True))
+                       for keyed in graph.adj[node].values() for key, data in keyed.items())
     if entry.kind in ("component", "software", "dataset"):
         located = entry.locations and not entry.located_by_headquarters
         return not (entry.suppliers or located or entry.groups)
     return False
 
 
-def unmodelled(graph: nx.MultiDiGraph, supply: SupplyModel | None = None) -> list[Unmodelled]:
+def unmodelled(graph: SupplyGraph, supply: SupplyModel | None = None) -> list[Unmodelled]:
     """Every unmodelled item, those more depended on first."""
     supply = supply or build_supply_model(graph)
     dependents = supply.dependents()
@@ -79,7 +77,7 @@ def unmodelled(graph: nx.MultiDiGraph, supply: SupplyModel | None = None) -> lis
     return sorted(found, key=lambda u: (-u.dependents, u.id))
 
 
-def incomplete(graph: nx.MultiDiGraph, targets: Iterable[str],
+def incomplete(graph: SupplyGraph, targets: Iterable[str],
                supply: SupplyModel | None = None) -> dict[str, list[str]]:
     """For each target, the unmodelled items it depends on (directly or not; itself
     included), sorted; targets that depend on none are left out."""

@@ -29,16 +29,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from analysis.diagram import DiagramTooLarge, DownDiagram, build_down_diagram, deeper_recursion
 from analysis.structure import SupplyStructure, compile_structure
 from analysis.truncated import ConeEvaluator, larger_sets_exist, truncated_cut_sets
 from analysis.zdd import BASE, EMPTY, ZDD
 
-__all__ = ["CutSets", "minimal_cut_sets", "DEFAULT_NODE_BUDGET"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["CutSets", "minimal_cut_sets", "resting_on_assumptions", "DEFAULT_NODE_BUDGET"]
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Decision-diagram nodes a cut-set run may build before it gives up with advice."""
@@ -286,3 +287,13 @@ def _larger_on_the_diagram(structure: SupplyStructure, target: str, variables: l
             return False
         family = extractor.minsol(diagram.root, order)
         return bool(extractor.upward_closure(family, {}) != diagram.root)
+
+
+def resting_on_assumptions(facts: SupplyStructure | None, target: str,
+                           cut_sets: Iterable[Iterable[str]]) -> list[bool]:
+    """For each cut set of ``target``: True when its failure no longer takes the target down
+    in ``facts``, the structure without the assumption relationships (``None`` when there
+    are none to take away: every cut set then stands on facts)."""
+    if facts is None:
+        return [False for _ in cut_sets]
+    return [not facts.is_down(target, set(s)) for s in cut_sets]

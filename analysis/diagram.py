@@ -129,6 +129,22 @@ class _Builder:
                     self.down[node], changed = new, True
 
 
+def _cudd() -> Any:
+    """``dd.cudd``, imported without NetworkX when nothing has imported it yet: ``dd`` loads
+    it only for drawing diagrams, which chokepoint never asks of it, and it would double the
+    start of a cut-set command (about 0.15 s)."""
+    if "dd.cudd" in sys.modules or "networkx" in sys.modules:
+        import dd.cudd
+
+        return dd.cudd
+    sys.modules["networkx"] = None  # type: ignore[assignment]  # makes dd's import fail
+    try:
+        import dd.cudd
+    finally:
+        del sys.modules["networkx"]
+    return dd.cudd
+
+
 def build_down_diagram(structure: SupplyStructure, target: str, *,
                        variables: Collection[str] | None = None,
                        failed: Collection[str] = (),
@@ -157,14 +173,13 @@ def build_down_diagram(structure: SupplyStructure, target: str, *,
     >>> d.root == d.manager.var(d.variables["a"]) & d.manager.var(d.variables["b"])
     True
     """
-    import dd.cudd
-
+    cudd = _cudd()
     cone = structure.cone([target])
     allowed = set(cone) if variables is None else set(variables)
     order = [n for n in cone if n in allowed and n not in failed]
     # CUDD sizes its first tables from the memory estimate (a soft target, not a cap);
     # a small one starts ten times faster.
-    manager = dd.cudd.BDD(memory_estimate=SMALL_MEMORY if len(cone) < SMALL_CONE else None)
+    manager = cudd.BDD(memory_estimate=SMALL_MEMORY if len(cone) < SMALL_CONE else None)
     manager.configure(reordering=False)
     names = {node: f"x{i}" for i, node in enumerate(order)}
     if names:
@@ -177,7 +192,10 @@ def build_down_diagram(structure: SupplyStructure, target: str, *,
     root = builder.down[target]
     builder.down.clear()
     if reorder and len(manager) < REORDER_BELOW:
-        dd.cudd.reorder(manager)
+        # Sifting stops moving a variable once the diagram grows 5 % (CUDD's default: 20 %):
+        # on SCRAM's Baobab1 model that halves the time and finds the same size.
+        manager.configure(max_growth=1.05)
+        cudd.reorder(manager)
         manager.configure(reordering=False)
     return DownDiagram(manager, root, target, names)
 

@@ -232,7 +232,7 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
     seen_from = _perspective(graph, countries, model)
     gaps = incomplete(graph, chosen, model.supply)
     facts = _Facts(graph, chosen, every, spofs, concentrated, result, countries, seen_from,
-                   ranked, details, gaps)
+                   ranked, details, gaps, horizons[0])
     tables = [_chokepoint_table(graph, ranked), _region_table(graph, ranked, chosen),
               _spof_table(graph, spofs, details), _concentration_table(concentrated)]
     if gaps:
@@ -586,6 +586,8 @@ class _Facts:
     ranked: list[Chokepoint] = field(default_factory=list)
     details: Mapping[str, list[SpofDetail]] = field(default_factory=dict)
     gaps: Mapping[str, list[str]] = field(default_factory=dict)
+    months: float = 0.0
+    """The horizon the losses are read at (months after the disruption starts)."""
 
     def sentences(self) -> list[str]:
         found = [self.scope(), self.chokepoints(), self.assumptions(), self.single_points(),
@@ -615,15 +617,22 @@ class _Facts:
             text = (f"{len(tied)} nodes tie as the top chokepoint ("
                     f"{', '.join(c.name for c in tied[:4])}{', …' if len(tied) > 4 else ''}): "
                     f"removing any one costs the targets {_pct(first.capacity_loss)} of their "
-                    "capacity on average")
+                    f"capacity on average {self.when()}")
         else:
             text = (f"The top chokepoint is {first.name} ({first.kind}): removing it costs the "
-                    f"targets {_pct(first.capacity_loss)} of their capacity on average")
+                    f"targets {_pct(first.capacity_loss)} of their capacity on average "
+                    f"{self.when()}")
         text += (f" ({self.regions_text(first)}) and it is a single point of failure for "
                  f"{first.spof_count} of {len(self.targets)} targets.")
         others = [f"{c.name} ({_pct(c.capacity_loss)})" for c in self.every[len(tied):
                                                                              len(tied) + 3]]
         return text + (f" Next come {', '.join(others)}." if others else "")
+
+    def when(self) -> str:
+        """When the losses are read: the start of the disruption, or months after it."""
+        if self.months == 0:
+            return "when the disruption starts (month 0)"
+        return f"{self.months:g} months after the disruption starts"
 
     def regions_text(self, chokepoint: Chokepoint) -> str:
         counts = {r: len(m) for r, m in regions(self.graph, self.targets).items()}

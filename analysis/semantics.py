@@ -30,12 +30,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graph.errors import NotFoundError
 from graph.lookup import did_you_mean
 from graph.model import NodeKind, RelKind
+
+if TYPE_CHECKING:
+    pass
+
+
+class SupplyGraph(Protocol):
+    """What the supply model is read from: a ``MultiDiGraph``, or the same nodes and edges
+    as dictionaries (:class:`graph.networkx_view.Adjacency`)."""
+
+    @property
+    def nodes(self) -> Any: ...
+
+    @property
+    def adj(self) -> Any: ...
+
+    def __contains__(self, node: object) -> bool: ...
 
 __all__ = [
     "Group",
@@ -197,7 +212,7 @@ class RawEdge:
         return self.buffer_months > months
 
 
-def _raw_edges(graph: nx.MultiDiGraph, node: str) -> list[RawEdge]:
+def _raw_edges(graph: SupplyGraph, node: str) -> list[RawEdge]:
     found = []
     for target, keyed in graph.adj[node].items():
         for key, data in keyed.items():
@@ -208,7 +223,7 @@ def _raw_edges(graph: nx.MultiDiGraph, node: str) -> list[RawEdge]:
     return found
 
 
-def _is_timed(graph: nx.MultiDiGraph, node: str) -> bool:
+def _is_timed(graph: SupplyGraph, node: str) -> bool:
     return any(data.get(name) is not None for keyed in graph.adj[node].values()
                for data in keyed.values() for name in TIME_FIELDS)
 
@@ -244,7 +259,7 @@ def _held_groups(groups: tuple[Group, ...], held: set[str]) -> tuple[Group, ...]
     return tuple(result)
 
 
-def _node_supply(graph: nx.MultiDiGraph, node: str) -> NodeSupply:
+def _node_supply(graph: SupplyGraph, node: str) -> NodeSupply:
     attrs = graph.nodes[node]
     supplied: list[tuple[str, float | None]] = []
     located: list[tuple[str, float | None]] = []
@@ -311,7 +326,7 @@ def timed_node_supply(base: NodeSupply, edges: tuple[RawEdge, ...],
         blockable=base.blockable, held_suppliers=held_suppliers, held_locations=held_locations)
 
 
-def build_supply_model(graph: nx.MultiDiGraph, months: float = 0.0) -> SupplyModel:
+def build_supply_model(graph: SupplyGraph, months: float = 0.0) -> SupplyModel:
     """Read the supply structure of every node of ``graph`` at ``months`` (§4.6)."""
     nodes = {node: _node_supply(graph, node) for node in sorted(graph.nodes)}
     timed = {node: tuple(_raw_edges(graph, node)) for node in nodes if _is_timed(graph, node)}
@@ -320,12 +335,13 @@ def build_supply_model(graph: nx.MultiDiGraph, months: float = 0.0) -> SupplyMod
     return SupplyModel(nodes, timed, months)
 
 
-def default_targets(graph: nx.MultiDiGraph) -> list[str]:
+def default_targets(graph: SupplyGraph) -> list[str]:
     """All ``industry`` nodes, sorted: the default targets of every analysis."""
-    return sorted(n for n, k in graph.nodes(data="kind") if k == NodeKind.INDUSTRY.value)
+    return sorted(n for n, attrs in graph.nodes.items()
+                  if attrs.get("kind") == NodeKind.INDUSTRY.value)
 
 
-def resolve_targets(graph: nx.MultiDiGraph, targets: Iterable[str] | None) -> list[str]:
+def resolve_targets(graph: SupplyGraph, targets: Iterable[str] | None) -> list[str]:
     """The given targets (checked to exist), or the default ones."""
     if not targets:
         return default_targets(graph)
@@ -338,6 +354,6 @@ def resolve_targets(graph: nx.MultiDiGraph, targets: Iterable[str] | None) -> li
     return chosen
 
 
-def node_names(graph: nx.MultiDiGraph) -> dict[str, str]:
+def node_names(graph: SupplyGraph) -> dict[str, str]:
     """Each node's name by id (its id when it has none), for suggestions."""
-    return {n: str(name or n) for n, name in graph.nodes(data="name")}
+    return {n: str(attrs.get("name") or n) for n, attrs in graph.nodes.items()}

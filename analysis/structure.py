@@ -28,11 +28,13 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
 from graph.errors import NotFoundError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "SHARE_SCALE",

@@ -149,10 +149,10 @@ def cut_sets_resting(graph: nx.MultiDiGraph, target: str,
                      cut_sets: Iterable[Sequence[str]]) -> list[bool]:
     """For each cut set of ``target``: True when, without the assumption relationships, its
     failure no longer takes the target down."""
-    if not assumption_edges(graph):  # nothing to take away: every cut set stands on facts
-        return [False for _ in cut_sets]
-    facts = compile_structure(facts_only(graph))
-    return [not facts.is_down(target, set(s)) for s in cut_sets]
+    from analysis.cutsets import resting_on_assumptions
+
+    facts = compile_structure(facts_only(graph)) if assumption_edges(graph) else None
+    return resting_on_assumptions(facts, target, cut_sets)
 
 
 def chokepoints_resting(graph: nx.MultiDiGraph, nodes: Iterable[str], targets: Sequence[str],

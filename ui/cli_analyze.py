@@ -22,6 +22,8 @@ from ui.output import echo, emit_csv, emit_json, emit_table, format_option, prog
 if TYPE_CHECKING:
     import networkx as nx
 
+    from analysis.semantics import SupplyGraph
+
 __all__ = ["analyze", "facts_option", "analysis_graph"]
 
 TARGET_HELP = "Target node id (repeatable).  Default: every industry node."
@@ -71,7 +73,7 @@ def _load(settings: Any, targets: Sequence[str]) -> tuple[nx.MultiDiGraph, list[
     return graph, resolve_targets(graph, targets)
 
 
-def _label(graph: nx.MultiDiGraph, node: str) -> str:
+def _label(graph: SupplyGraph, node: str) -> str:
     name = graph.nodes[node].get("name")
     return f"{name} ({node})" if name and name != node else node
 
@@ -85,7 +87,7 @@ def _number(value: float | None) -> str:
 
 
 def _emit_documents(documents: list[dict[str, Any]],
-                    graph: nx.MultiDiGraph | None = None) -> None:
+                    graph: SupplyGraph | None = None) -> None:
     """One document per target (the document itself for one target); with ``graph``, each
     names the unmodelled items its target depends on (``"unmodelled_inputs"``, when any)."""
     if graph is not None:
@@ -233,20 +235,31 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
     "truncated" is true when larger cut sets (above --max-order) exist or --limit cut the
     list.  A target's own failure is not listed.
     """
-    from analysis.cutsets import DEFAULT_NODE_BUDGET, minimal_cut_sets
+    # Read without NetworkX: the cut sets need only the supply structure, and this keeps the
+    # command's start near that of a compiled fault-tree tool.
+    from analysis.cutsets import DEFAULT_NODE_BUDGET, minimal_cut_sets, resting_on_assumptions
+    from analysis.semantics import build_supply_model, resolve_targets
+    from analysis.structure import compile_structure
+    from graph.networkx_view import to_adjacency
 
-    graph, chosen = _load(settings, targets)
+    nodes, relationships = settings.filled_store.snapshot()
+    facts_relationships = [r for r in relationships if r.basis != "assumption"]
+    if getattr(settings, "facts_only", False):
+        relationships = facts_relationships
+    graph = to_adjacency(nodes, relationships)
+    chosen = resolve_targets(graph, targets)
     kinds = [k.strip().lower() for k in fail_kinds.split(",") if k.strip()] if fail_kinds \
         else None
-    from analysis.trust import cut_sets_resting
-
     with _busy("Computing minimal cut sets"):
-        results = [minimal_cut_sets(graph, t, max_order=max_order or None, fail_kinds=kinds,
-                                    limit=limit,
+        structure = compile_structure(build_supply_model(graph))
+        facts = None if len(facts_relationships) == len(relationships) else \
+            compile_structure(build_supply_model(to_adjacency(nodes, facts_relationships)))
+        results = [minimal_cut_sets(structure, t, max_order=max_order or None,
+                                    fail_kinds=kinds, limit=limit,
                                     node_budget=DEFAULT_NODE_BUDGET if node_budget is None
                                     else node_budget or None)
                    for t in chosen]
-        resting = [cut_sets_resting(graph, r.target, r.cut_sets) for r in results]
+        resting = [resting_on_assumptions(facts, r.target, r.cut_sets) for r in results]
     if fmt == "json":
         _emit_documents([{**r.to_json(), "rests_on_assumptions": flags}
                          for r, flags in zip(results, resting, strict=True)], graph)

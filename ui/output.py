@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+
+if TYPE_CHECKING:  # Rich loads when a table or progress is shown, not for JSON or CSV
+    from rich.console import Console
 
 __all__ = ["FORMATS", "format_option", "console", "err_console", "emit_json", "emit_table",
            "emit_csv", "progress", "progress_bar", "terminal_safe", "echo"]
@@ -54,10 +56,14 @@ def format_option(*choices: str, default: str = "table") -> Any:
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False)
 
 
 def err_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True)
 
 
@@ -69,6 +75,9 @@ def emit_json(data: Any) -> None:
 def emit_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                *, justify_right: Iterable[str] = ()) -> None:
     """A table for people; cells are plain text (never read as Rich markup), escaped."""
+    from rich.table import Table
+    from rich.text import Text
+
     right = set(justify_right)
     table = Table(title=Text(terminal_safe(title)) if title else None, title_justify="left",
                   header_style="bold")
@@ -82,15 +91,41 @@ def emit_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequenc
 
 def emit_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """CSV for machines; on a terminal, control characters are shown escaped."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
     if sys.stdout.isatty():
         rows = ([terminal_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
-    writer.writerows(rows)
+    # Rows go out in blocks: written one by one, an unbuffered standard output makes a
+    # system call per row (tens of thousands for the cut sets of a fault tree).
+    block = io.StringIO()
+    writer = csv.writer(block, lineterminator="\n")
+    writer.writerow(columns)
+    remaining = iter(rows)
+    while True:
+        writer.writerows(islice(remaining, 4096))
+        if not block.tell():
+            break
+        sys.stdout.write(block.getvalue())
+        block.seek(0)
+        block.truncate()
+    sys.stdout.flush()
+
+
+class _Silent:
+    """What :func:`progress` gives when nothing is shown: every call does nothing."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
 
 
 def progress(description: str) -> Any:
     """A spinner with elapsed time on a terminal; silent when output is not a terminal."""
+    if not sys.stderr.isatty():
+        return _Silent()
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(SpinnerColumn(), TextColumn(description), TimeElapsedColumn(),

@@ -54,8 +54,9 @@ for sentence in report.summary:
     st.markdown(f"- {app_state.plain(sentence)}")
 
 st.subheader("Download")
-columns = st.columns(len(RENDERERS))
-for column, fmt in zip(columns, RENDERERS, strict=True):
+formats = list(RENDERERS)
+columns = [c for _ in range(0, len(formats), 3) for c in st.columns(3)]  # rows of three: labels
+for column, fmt in zip(columns, formats, strict=False):                  # fit at 1024 px
     filename = FILE_NAMES.get(fmt, f"chokepoint-report.{fmt}")
     column.download_button(
         LABELS.get(fmt, fmt), view.rendered(fmt, filename, **options), filename,
