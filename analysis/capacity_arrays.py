@@ -47,16 +47,15 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from analysis.arrays import RELS, GraphArrays
+from analysis.arrays import RELS, GraphArrays, normalised_shares, rule_codes
 from analysis.capacity import MAX_CYCLE_EVALUATIONS, TOLERANCE, Block
 from analysis.semantics import TIME_FIELDS
-from analysis.spof import _gather, dependency_order, sorted_unique
+from analysis.spof import dependency_depths, dependency_order, sorted_unique
 from graph.errors import InputError, NotFoundError
 
 __all__ = ["ArrayCapacity", "dependency_levels"]
 
-_SUPPLIED_BY, _LOCATED_IN = RELS.index("SUPPLIED_BY"), RELS.index("LOCATED_IN")
-_REQUIRES, _HQ = RELS.index("REQUIRES"), RELS.index("HEADQUARTERED_IN")
+_HQ = RELS.index("HEADQUARTERED_IN")
 
 SUM, LEAST, MOST, KTH = 0, 1, 2, 3
 """How a term reads its inputs: a share-weighted sum (suppliers, sites), the least (hard
@@ -150,45 +149,8 @@ def _evaluate(block: _Block, value: np.ndarray, keep: np.ndarray, best: np.ndarr
 
 
 # -- compiling --------------------------------------------------------------------------------
-def _term_codes(arrays: GraphArrays) -> tuple[np.ndarray, int]:
-    """Each relationship's term within its node: 0 hard requirements, ``1 + g`` group g,
-    then supply, then location (headquarters only where a node has no sites); -1 none."""
-    names = arrays.group_names
-    src, rel = arrays.src.astype(np.int64), arrays.rel
-    group = arrays.group.astype(np.int64)
-    requires = rel == _REQUIRES
-    if any(name.startswith("requires:") for name in names):
-        # a group named like a hard requirement ("requires:<member>") is that requirement's
-        named = {name: g for g, name in enumerate(names)}
-        group = group.copy()
-        for e in np.flatnonzero(requires & (group < 0)).tolist():
-            group[e] = named.get(f"requires:{arrays.ids[arrays.dst[e]]}", -1)
-    supply = len(names) + 1
-    located = np.zeros(arrays.nodes, dtype=bool)
-    located[src[rel == _LOCATED_IN]] = True
-    code = np.full(len(src), -1, dtype=np.int64)
-    code[requires] = group[requires] + 1
-    code[rel == _SUPPLIED_BY] = supply
-    code[(rel == _LOCATED_IN) | ((rel == _HQ) & ~located[src])] = supply + 1
-    return code, supply
-
-
-def _normalised(share: np.ndarray, term: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Shares normalised per term as :func:`analysis.semantics.normalise_shares` does: the
-    unlisted split what the listed leave, then all are scaled to sum to 1."""
-    terms = len(count)
-    listed = ~np.isnan(share)
-    coverage = np.bincount(term, weights=np.where(listed, share, 0.0), minlength=terms)
-    missing = np.bincount(term, weights=~listed, minlength=terms)
-    fill = np.where(missing > 0, np.maximum(0.0, 1.0 - coverage) / np.maximum(missing, 1), 0)
-    raw = np.where(listed, share, fill[term])
-    total = np.bincount(term, weights=raw, minlength=terms)
-    return np.where(total[term] > 0, raw / np.where(total > 0, total, 1)[term],
-                    1.0 / count[term])
-
-
 def _compile(arrays: GraphArrays) -> list[_Block]:
-    code, supply = _term_codes(arrays)
+    code, supply = rule_codes(arrays)
     keep = code >= 0
     src, dst, code = arrays.src[keep].astype(np.int64), arrays.dst[keep].astype(np.int64), \
         code[keep]
@@ -208,7 +170,7 @@ def _compile(arrays: GraphArrays) -> list[_Block]:
     k = np.where(term_code == 0, count, np.minimum(np.maximum(most, 1), count))
     kind = np.where(term_code >= supply, SUM,
                     np.where(k >= count, LEAST, np.where(k == 1, MOST, KTH)))
-    weights = np.where(code >= supply, _normalised(share, term, count), 1.0)
+    weights = np.where(code >= supply, normalised_shares(share, term, count), 1.0)
     level, cyclic = dependency_levels(arrays.nodes, src, dst)
     # terms by block (level, then acyclic before cyclic), class and owner; inputs follow
     term_order = np.lexsort((term_code, owner, kind, cyclic[owner], level[owner]))
@@ -236,30 +198,6 @@ def _compile(arrays: GraphArrays) -> list[_Block]:
     return blocks
 
 
-def _waves(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Each node's depth when the graph is peeled from the nodes that read nothing
-    (Kahn's algorithm, one NumPy step per depth): 0 for those, else one more than the
-    deepest input; -1 for nodes on or behind a cycle.  ``(src, dst)`` pairs are distinct."""
-    level = np.full(n, -1, dtype=np.int64)
-    waiting = np.bincount(src, minlength=n)
-    by_input = np.argsort(dst, kind="stable")
-    readers = src[by_input]
-    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
-    frontier = np.flatnonzero(waiting == 0)
-    depth = 0
-    while len(frontier):
-        level[frontier] = depth
-        depth += 1
-        reached = np.sort(_gather(pointer[frontier], pointer[frontier + 1], readers))
-        if not len(reached):
-            break
-        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
-        candidates = reached[first]
-        waiting[candidates] -= np.diff(np.append(first, len(reached)))
-        frontier = candidates[waiting[candidates] == 0]
-    return level
-
-
 def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
     """For nodes ``0..n-1`` where ``src[i]`` reads ``dst[i]``: each node's level (every
@@ -267,7 +205,7 @@ def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray
     nodes share a level) and whether it lies on a cycle."""
     pairs = sorted_unique(src.astype(np.int64) * n + dst) if n else np.zeros(0, np.int64)
     src, dst = pairs // max(n, 1), pairs % max(n, 1)
-    level = _waves(n, src, dst)
+    level = dependency_depths(n, src, dst)
     if (level >= 0).all():
         return level, np.zeros(n, dtype=bool)
     components = dependency_order(n, src, dst)
@@ -280,4 +218,4 @@ def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray
     between = component[src] != component[dst]
     m = len(components)
     condensed = sorted_unique(component[src[between]] * m + component[dst[between]])
-    return _waves(m, condensed // m, condensed % m)[component], on_cycle[component]
+    return dependency_depths(m, condensed // m, condensed % m)[component], on_cycle[component]
