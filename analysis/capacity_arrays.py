@@ -65,7 +65,7 @@ largest (other groups)."""
 
 @dataclass(frozen=True)
 class _Terms:
-    """Terms of one class in one block, each over ``inputs[starts[t]:starts[t + 1]]``."""
+    """Terms of one class in one stage, each over ``inputs[starts[t]:starts[t + 1]]``."""
 
     kind: int
     owner: np.ndarray
@@ -88,8 +88,9 @@ class _Terms:
 
 
 @dataclass(frozen=True)
-class _Block:
-    """The nodes of one dependency level that are on cycles, or those that are not."""
+class _Stage:
+    """The nodes of one dependency level that are on cycles, or those that are not: what is
+    evaluated at once."""
 
     cyclic: bool
     nodes: np.ndarray
@@ -102,7 +103,7 @@ class ArrayCapacity:
     def __init__(self, arrays: GraphArrays) -> None:
         self.ids = arrays.ids
         self.index = {node: i for i, node in enumerate(self.ids)}
-        self.blocks = _compile(arrays)
+        self.stages = _compile(arrays)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> ArrayCapacity:
@@ -130,26 +131,59 @@ class ArrayCapacity:
             keep[self.index[node]] = min(1.0, max(0.0, 1.0 - float(severity)))
         value = keep.copy()
         best = np.ones(len(self.ids))
-        for block in self.blocks:
-            _evaluate(block, value, keep, best)
-            for _ in range(MAX_CYCLE_EVALUATIONS if block.cyclic else 0):
-                before = value[block.nodes]
-                _evaluate(block, value, keep, best)
-                if np.max(before - value[block.nodes], initial=0.0) <= TOLERANCE:
+        for stage in self.stages:
+            _evaluate(stage, value, keep, best)
+            for _ in range(MAX_CYCLE_EVALUATIONS if stage.cyclic else 0):
+                before = value[stage.nodes]
+                _evaluate(stage, value, keep, best)
+                if np.max(before - value[stage.nodes], initial=0.0) <= TOLERANCE:
                     break
         return value
 
 
-def _evaluate(block: _Block, value: np.ndarray, keep: np.ndarray, best: np.ndarray) -> None:
-    """Every node of ``block`` from the current values of its inputs (Jacobi: all at once)."""
-    best[block.nodes] = 1.0
-    for terms in block.terms:
+def _evaluate(stage: _Stage, value: np.ndarray, keep: np.ndarray, best: np.ndarray) -> None:
+    """Every node of ``stage`` from the current values of its inputs (Jacobi: all at once)."""
+    best[stage.nodes] = 1.0
+    for terms in stage.terms:
         np.minimum.at(best, terms.owner, terms.values(value))
-    value[block.nodes] = np.maximum(0.0, keep[block.nodes] * best[block.nodes])
+    value[stage.nodes] = np.maximum(0.0, keep[stage.nodes] * best[stage.nodes])
 
 
 # -- compiling --------------------------------------------------------------------------------
-def _compile(arrays: GraphArrays) -> list[_Block]:
+def _compile(arrays: GraphArrays) -> list[_Stage]:
+    """The stages of ``arrays``' capacity rules, inputs first."""
+    owner, kind, k, count, dst, weights = _terms(arrays)
+    level, cyclic = dependency_levels(arrays.nodes, np.repeat(owner, count), dst)
+    # terms by stage (level, then acyclic before cyclic), class and owner; inputs follow
+    term_order = np.lexsort((owner, kind, cyclic[owner], level[owner]))
+    rank = np.empty_like(term_order)
+    rank[term_order] = np.arange(len(term_order))
+    term = rank[np.repeat(np.arange(len(count)), count)]
+    input_order = np.argsort(term, kind="stable")
+    dst, weights, term = dst[input_order], weights[input_order], term[input_order]
+    owner, kind, k, count = (x[term_order] for x in (owner, kind, k, count))
+    first = np.concatenate(([0], np.cumsum(count)))
+    stage_key = (level[owner] * 2 + cyclic[owner]) * 4 + kind
+    bounds = np.flatnonzero(np.concatenate(([True], stage_key[1:] != stage_key[:-1]))) \
+        if len(stage_key) else np.zeros(0, dtype=np.int64)
+    stages: list[_Stage] = []
+    pending: list[_Terms] = []
+    for lo, hi in itertools.pairwise([*bounds.tolist(), len(stage_key)]):
+        start, end = first[lo], first[hi]
+        local = first[lo:hi] - start
+        pending.append(_Terms(int(kind[lo]), owner[lo:hi], local, dst[start:end],
+                              weights[start:end], local + k[lo:hi] - 1, term[start:end]))
+        if hi == len(stage_key) or stage_key[hi] // 4 != stage_key[lo] // 4:
+            nodes = sorted_unique(np.concatenate([t.owner for t in pending]))
+            stages.append(_Stage(bool(stage_key[lo] // 4 % 2), nodes, tuple(pending)))
+            pending = []
+    return stages
+
+
+def _terms(arrays: GraphArrays) -> tuple[np.ndarray, ...]:
+    """Every node's terms, by owner: ``owner``, class, ``k`` (for groups: the largest
+    ``min_required`` listed, at least 1, at most its size), number of inputs; and the
+    inputs, term after term, with their normalised shares (1 outside sums)."""
     code, supply = rule_codes(arrays)
     keep = code >= 0
     src, dst, code = arrays.src[keep].astype(np.int64), arrays.dst[keep].astype(np.int64), \
@@ -164,38 +198,13 @@ def _compile(arrays: GraphArrays) -> list[_Block]:
     term = np.cumsum(new) - 1
     count = np.diff(np.append(starts, len(key)))
     owner, term_code = src[starts], code[starts]
-    # k: the largest min_required listed in the group (at least 1), at most its size
     most = np.maximum.reduceat(np.where(needed >= 0, needed, 1), starts) if len(starts) \
         else np.zeros(0, dtype=np.int64)
     k = np.where(term_code == 0, count, np.minimum(np.maximum(most, 1), count))
     kind = np.where(term_code >= supply, SUM,
                     np.where(k >= count, LEAST, np.where(k == 1, MOST, KTH)))
     weights = np.where(code >= supply, normalised_shares(share, term, count), 1.0)
-    level, cyclic = dependency_levels(arrays.nodes, src, dst)
-    # terms by block (level, then acyclic before cyclic), class and owner; inputs follow
-    term_order = np.lexsort((term_code, owner, kind, cyclic[owner], level[owner]))
-    rank = np.empty_like(term_order)
-    rank[term_order] = np.arange(len(term_order))
-    input_order = np.argsort(rank[term], kind="stable")
-    dst, weights, term = dst[input_order], weights[input_order], rank[term[input_order]]
-    owner, kind, k, count = (x[term_order] for x in (owner, kind, k, count))
-    first = np.concatenate(([0], np.cumsum(count)))
-    block_key = (level[owner] * 2 + cyclic[owner]) * 4 + kind
-    bounds = np.flatnonzero(np.concatenate(([True], block_key[1:] != block_key[:-1]))) \
-        if len(block_key) else np.zeros(0, dtype=np.int64)
-    bounds_list = [*bounds.tolist(), len(block_key)]
-    blocks: list[_Block] = []
-    pending: list[_Terms] = []
-    for lo, hi in itertools.pairwise(bounds_list):
-        start, end = first[lo], first[hi]
-        local = first[lo:hi] - start
-        pending.append(_Terms(int(kind[lo]), owner[lo:hi], local, dst[start:end],
-                              weights[start:end], local + k[lo:hi] - 1, term[start:end]))
-        if hi == len(block_key) or block_key[hi] // 4 != block_key[lo] // 4:
-            nodes = sorted_unique(np.concatenate([t.owner for t in pending]))
-            blocks.append(_Block(bool(block_key[lo] // 4 % 2), nodes, tuple(pending)))
-            pending = []
-    return blocks
+    return owner, kind, k, count, dst, weights
 
 
 def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray

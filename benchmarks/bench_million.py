@@ -91,7 +91,7 @@ def scenario(arrays: GraphArrays, targets: list[int], args: argparse.Namespace,
         disruption, blocks, name = {country: 1.0}, (), f"country {country} disrupted"
     if args.model != "networkx":
         model = ArrayCapacity(arrays)
-        step(f"compile the capacity model in arrays ({len(model.blocks):,} blocks)")
+        step(f"compile the capacity model in arrays ({len(model.stages):,} stages)")
         value = model.availability(disruption, blocks)
         step(f"scenario '{name}' on every node")
     if args.model != "arrays":

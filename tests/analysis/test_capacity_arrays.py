@@ -163,7 +163,7 @@ def test_a_scenario_on_a_generated_graph_equals_the_capacity_model() -> None:
 def test_a_generated_graph_with_cycles_equals_the_capacity_model() -> None:
     graph = supply_graph(2_000, seed=2, cycles=300)
     model = ArrayCapacity.from_graph(graph)
-    assert any(block.cyclic for block in model.blocks)
+    assert any(stage.cyclic for stage in model.stages)
     assert_same(graph, model, {"supplier-0": 1.0, "software-3": 0.5, "CAA": 1.0})
 
 
