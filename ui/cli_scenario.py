@@ -15,7 +15,13 @@ import click
 
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
+from ui.horizons import (
+    chosen_horizons,
+    horizon_options,
+    horizon_zero_note,
+    months_label,
+    with_horizons,
+)
 from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
@@ -82,10 +88,14 @@ def run_command(settings: Any, file: Path, other: Path | None, horizon: str | No
         second = rest[0] if rest else None
     if len(horizons) > 1:
         _print_curves(horizons, first, second, fmt)
-    elif second is None:
+        return
+    if second is None:
         _print_result(first[0], fmt)
     else:
         _print_comparison(first[0], second[0], fmt)
+    note = horizon_zero_note(graph, horizon, until)
+    if note and fmt == "table":
+        echo(note)
 
 
 def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
@@ -364,10 +374,9 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                 for rank, c in enumerate(found, start=1)],
                justify_right=("#", "SPOFs", "loss", "facts"))
     incomplete_note(gaps)
-    if horizon is None and until is None and any(
-            d.get("buffer_months") for _, _, d in graph.edges(data=True)):
-        echo("These are the losses at once (horizon 0), while stocks and installed tools "
-             "still cover some inputs; add --horizon 0,6,12,24 to see how long each lasts.")
+    note = horizon_zero_note(graph, horizon, until)
+    if note:
+        echo(note)
 
 
 def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt: str) -> None:
