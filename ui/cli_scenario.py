@@ -391,23 +391,33 @@ def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt:
     shown = timeline.worst(top)
     losses = [(c, timeline.losses(c.id)) for c in shown]
     columns = ["#", "node", *(months_label(m) for m in horizons), "persistence",
-               "relieved after"]
+               "relieved after", "facts"]
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count",
                   *(f"capacity_loss_{m:g}" for m in horizons), "persistence",
-                  "relieved_after_months", "path"),
+                  "relieved_after_months", "rests_on_assumptions", "facts_only_loss", "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, *curve,
                    timeline.persistence(c.id), timeline.relieved_after(c.id),
-                   " > ".join(c.path)) for rank, (c, curve) in enumerate(losses, start=1)])
+                   c.rests_on_assumptions, c.facts_only_loss, " > ".join(c.path))
+                  for rank, (c, curve) in enumerate(losses, start=1)])
         return
     relieved = [timeline.relieved_after(c.id) for c in shown]
-    emit_table("Chokepoints over time (mean capacity loss over targets, by months after "
-               "the disruption starts; worst first)", columns,
+    resting = sum(c.rests_on_assumptions for c in shown)
+    # The facts column only where assumptions change something (else it repeats the worst).
+    facts = any(c.rests_on_assumptions or c.facts_only_loss != c.capacity_loss for c in shown)
+    title = ("Chokepoints over time (mean capacity loss over targets, by months after the "
+             "disruption starts; worst first")
+    if facts:
+        title += ("; facts = at its worst horizon, without modelling assumptions, ! = rests "
+                  f"on them: {resting} of {len(shown)}")
+    emit_table(title + ")", columns if facts else columns[:-1],
                [(rank, c.id, *(_pct(v) for v in curve), timeline.persistence(c.id),
-                 "—" if r is None else months_label(r))
+                 "—" if r is None else months_label(r),
+                 *([_pct(c.facts_only_loss) + (" !" if c.rests_on_assumptions else "")]
+                   if facts else []))
                 for rank, ((c, curve), r) in enumerate(zip(losses, relieved, strict=True),
                                                        start=1)],
-               justify_right=("#", *columns[2:-2]))
+               justify_right=("#", *columns[2:-3], "facts"))
 
 
 @click.command("concentration")
