@@ -35,7 +35,8 @@ from analysis.structure import SHARE_SCALE, _share_rule
 from graph.errors import NotFoundError
 from graph.model import NodeKind, RelKind
 
-__all__ = ["KINDS", "RELS", "GraphArrays", "spofs_from_arrays"]
+__all__ = ["KINDS", "RELS", "GraphArrays", "indexed_rules", "normalised_shares", "rule_codes",
+           "spofs_from_arrays"]
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
 RELS: tuple[str, ...] = tuple(r.value for r in RelKind)
@@ -239,6 +240,46 @@ def _ones(count: int) -> tuple[int, ...]:
     return found
 
 
+def rule_codes(arrays: GraphArrays) -> tuple[np.ndarray, int]:
+    """Each relationship's rule within its node, and the supply code: 0 hard requirements,
+    ``1 + g`` group g, the supply code for suppliers, one more for locations (headquarters
+    stand in for locations only where a node has none), -1 for none.  A hard requirement
+    of ``m`` joins the group named ``requires:<m>`` where there is one, as
+    :mod:`analysis.semantics` names it."""
+    names = arrays.group_names
+    src, rel = arrays.src, arrays.rel
+    group = arrays.group.astype(np.int64)
+    requires = rel == _REQUIRES
+    if any(name.startswith("requires:") for name in names):
+        named = {name: g for g, name in enumerate(names)}
+        for e in np.flatnonzero(requires & (group < 0)).tolist():
+            group[e] = named.get(f"requires:{arrays.ids[arrays.dst[e]]}", -1)
+    supply = len(names) + 1
+    located = np.zeros(arrays.nodes, dtype=bool)
+    located[src[rel == _LOCATED_IN]] = True
+    code = np.full(len(src), -1, dtype=np.int64)
+    code[requires] = group[requires] + 1
+    code[rel == _SUPPLIED_BY] = supply
+    code[(rel == _LOCATED_IN) | ((rel == _HQ) & ~located[src])] = supply + 1
+    return code, supply
+
+
+def normalised_shares(share: np.ndarray, rule_of: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Shares (NaN where unlisted) normalised per rule as
+    :func:`analysis.semantics.normalise_shares` does: the unlisted split what the listed
+    leave, then all are scaled to sum to 1 (equally when they sum to 0).  ``rule_of`` numbers
+    each share's rule, ``count`` is each rule's number of shares."""
+    rules = len(count)
+    listed = ~np.isnan(share)
+    coverage = np.bincount(rule_of, weights=np.where(listed, share, 0.0), minlength=rules)
+    missing = np.bincount(rule_of, weights=~listed, minlength=rules)
+    fill = np.where(missing > 0, np.maximum(0.0, 1.0 - coverage) / np.maximum(missing, 1), 0)
+    raw = np.where(listed, share, fill[rule_of])
+    total = np.bincount(rule_of, weights=raw, minlength=rules)
+    return np.where(total[rule_of] > 0, raw / np.where(total > 0, total, 1)[rule_of],
+                    1.0 / count[rule_of])
+
+
 def indexed_rules(arrays: GraphArrays, *, vectorised: bool = True,
                   merge: bool = True) -> IndexedRules:
     """Every node's rules over node numbers, compiled as :mod:`analysis.structure` does,
@@ -256,18 +297,9 @@ def indexed_rules(arrays: GraphArrays, *, vectorised: bool = True,
     threshold = np.nan_to_num(arrays.min_supply_share, nan=0.0)
     reserved = any(name.startswith("requires:") for name in names)
     slow = threshold > 0 if vectorised and not reserved else np.ones(n, dtype=bool)
-    src, dst, rel = arrays.src.astype(np.int64), arrays.dst.astype(np.int64), arrays.rel
-    located = np.zeros(n, dtype=bool)
-    located[src[rel == _LOCATED_IN]] = True
-    # the rule of every relationship: 0 hard requirements, 1 + g group g, then supply and
-    # location (headquarters stand in for locations only where a node has none)
-    supply_code, location_code = len(names) + 1, len(names) + 2
-    code = np.full(len(src), -1, dtype=np.int64)
-    requires = rel == _REQUIRES
-    code[requires] = arrays.group[requires].astype(np.int64) + 1
-    code[rel == _SUPPLIED_BY] = supply_code
-    code[rel == _LOCATED_IN] = location_code
-    code[(rel == _HQ) & ~located[src]] = location_code
+    src, dst = arrays.src.astype(np.int64), arrays.dst.astype(np.int64)
+    code, supply_code = rule_codes(arrays)
+    location_code = supply_code + 1
     keep = (code >= 0) & ~slow[src]
     src, dst, code = src[keep], dst[keep], code[keep]
     share = arrays.share[keep]
@@ -281,16 +313,7 @@ def indexed_rules(arrays: GraphArrays, *, vectorised: bool = True,
     rule_of = np.cumsum(np.concatenate(([False], key[1:] != key[:-1]))) if len(key) \
         else np.zeros(0, dtype=np.int64)
     count = np.diff(np.append(starts, len(key)))
-    # shares, normalised as analysis.semantics does: the unlisted split what is left
-    listed = ~np.isnan(share)
-    coverage = np.bincount(rule_of, weights=np.where(listed, share, 0.0),
-                           minlength=len(starts))
-    missing = np.bincount(rule_of, weights=~listed, minlength=len(starts))
-    fill = np.where(missing > 0, np.maximum(0.0, 1.0 - coverage) / np.maximum(missing, 1), 0)
-    raw = np.where(listed, share, fill[rule_of])
-    total = np.bincount(rule_of, weights=raw, minlength=len(starts))
-    normalised = np.where(total[rule_of] > 0, raw / np.where(total > 0, total, 1)[rule_of],
-                          1.0 / count[rule_of])
+    normalised = normalised_shares(share, rule_of, count)
     member = (code < supply_code) | (np.round(normalised * SHARE_SCALE) >= 1)
     rule_members = np.bincount(rule_of, weights=member, minlength=len(starts)).astype(np.int64)
     most = np.maximum.reduceat(np.where(needed >= 0, needed, 1), starts) if len(starts) \

@@ -697,7 +697,8 @@ class _Facts:
             return ""
         by_region = self.result.loss_by_region()
         text = (f"Under the scenario “{self.result.name}” the targets lose "
-                f"{_pct(self.result.mean_capacity_loss)} of their capacity on average")
+                f"{_pct(self.result.mean_capacity_loss)} of their capacity on average "
+                f"{self.when()}")
         if len(by_region) > 1:
             text += " (" + "; ".join(f"{r}: {_pct(v)} over {n}"
                                      for r, (n, v) in by_region.items()) + ")"

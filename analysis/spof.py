@@ -188,45 +188,58 @@ def _gather(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> np.ndar
     return values[offsets + np.arange(total)]
 
 
+def dependency_depths(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Each node's depth when nodes ``0..n-1``, where ``src[i]`` reads ``dst[i]`` (distinct
+    pairs), are peeled from those that read nothing (Kahn's algorithm, one NumPy step per
+    depth): 0 for those, else one more than its deepest input; -1 on or behind a cycle."""
+    import numpy as np
+
+    depth = np.full(n, -1, dtype=np.int64)
+    waiting = np.bincount(src, minlength=n)
+    by_input = np.argsort(dst, kind="stable")
+    readers = src[by_input]
+    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
+    frontier = np.flatnonzero(waiting == 0)
+    reached_depth = 0
+    while len(frontier):
+        depth[frontier] = reached_depth
+        reached_depth += 1
+        reached = np.sort(_gather(pointer[frontier], pointer[frontier + 1], readers))
+        if not len(reached):
+            break
+        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
+        candidates = reached[first]
+        waiting[candidates] -= np.diff(np.append(first, len(reached)))
+        frontier = candidates[waiting[candidates] == 0]
+    return depth
+
+
 def dependency_order(n: int, src: np.ndarray, dst: np.ndarray) -> list[list[int]]:
     """Strongly connected components of nodes ``0..n-1`` where ``src[i]`` reads
-    ``dst[i]``, inputs first: the acyclic part peeled by counting (Kahn's algorithm, one
-    NumPy step per depth), what is left (cycles and what depends on them) by an iterative
-    Tarjan."""
+    ``dst[i]``, inputs first: the acyclic part peeled by :func:`dependency_depths`, what is
+    left (cycles and what depends on them) by an iterative Tarjan."""
     import numpy as np
 
     if not n:
         return []
     pairs = sorted_unique(src.astype(np.int64) * n + dst)
     src, dst = pairs // n, pairs % n
-    waiting = np.bincount(src, minlength=n)
-    by_input = np.argsort(dst, kind="stable")
-    readers = src[by_input]
-    pointer = np.searchsorted(dst[by_input], np.arange(n + 1))
-    frontier = np.flatnonzero(waiting == 0)
-    result: list[list[int]] = []
-    while len(frontier):
-        result += [[node] for node in frontier.tolist()]
-        reached = _gather(pointer[frontier], pointer[frontier + 1], readers)
-        if not len(reached):
-            break
-        reached = np.sort(reached)
-        first = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
-        candidates = reached[first]
-        waiting[candidates] -= np.diff(np.append(first, len(reached)))
-        frontier = candidates[waiting[candidates] == 0]
+    depth = dependency_depths(n, src, dst)
+    peeled = np.flatnonzero(depth >= 0)
+    result: list[list[int]] = [[node] for node in
+                               peeled[np.argsort(depth[peeled], kind="stable")].tolist()]
     if len(result) == n:
         return result
-    left_waiting = waiting.tolist()
+    left = (depth < 0).tolist()
     inputs: dict[int, list[int]] = {}
     for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-        if left_waiting[s]:
+        if left[s]:
             inputs.setdefault(s, []).append(d)
-    _cycles(n, left_waiting, inputs, result)
+    _cycles(n, left, inputs, result)
     return result
 
 
-def _cycles(n: int, waiting: list[int], inputs: dict[int, list[int]],
+def _cycles(n: int, waiting: Sequence[int], inputs: dict[int, list[int]],
             result: list[list[int]]) -> None:
     """Append the components of the nodes still ``waiting`` (an iterative Tarjan over
     their ``inputs``), inputs first."""

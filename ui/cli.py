@@ -34,6 +34,13 @@ EXIT_ERROR = 1  # anything else went wrong
 MAX_PROBLEMS_SHOWN = 20
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class ChokepointGroup(click.Group):
     """Turns domain errors into messages for people."""
 
@@ -48,6 +55,9 @@ class ChokepointGroup(click.Group):
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, with the
+            _silence_stdout()    # status Rich gives when a table meets a closed pipe
+            ctx.exit(EXIT_ERROR)
         except Exception as exc:
             if os.environ.get("CHOKEPOINT_DEBUG"):
                 raise

@@ -15,7 +15,13 @@ import click
 
 from graph.model import NodeKind
 from ui.cli_analyze import analysis_graph, facts_option, incomplete_note
-from ui.horizons import chosen_horizons, horizon_options, months_label, with_horizons
+from ui.horizons import (
+    chosen_horizons,
+    horizon_options,
+    horizon_zero_note,
+    months_label,
+    with_horizons,
+)
 from ui.output import echo, emit_csv, emit_json, emit_table, format_option, progress, progress_bar
 
 if TYPE_CHECKING:
@@ -82,10 +88,14 @@ def run_command(settings: Any, file: Path, other: Path | None, horizon: str | No
         second = rest[0] if rest else None
     if len(horizons) > 1:
         _print_curves(horizons, first, second, fmt)
-    elif second is None:
+        return
+    if second is None:
         _print_result(first[0], fmt)
     else:
         _print_comparison(first[0], second[0], fmt)
+    note = horizon_zero_note(graph, horizon, until)
+    if note and fmt == "table":
+        echo(note)
 
 
 def _curves_json(horizons: Sequence[float], results: Sequence[ScenarioResult]
@@ -364,10 +374,9 @@ def chokepoints_command(settings: Any, targets: tuple[str, ...], perspective: st
                 for rank, c in enumerate(found, start=1)],
                justify_right=("#", "SPOFs", "loss", "facts"))
     incomplete_note(gaps)
-    if horizon is None and until is None and any(
-            d.get("buffer_months") for _, _, d in graph.edges(data=True)):
-        echo("These are the losses at once (horizon 0), while stocks and installed tools "
-             "still cover some inputs; add --horizon 0,6,12,24 to see how long each lasts.")
+    note = horizon_zero_note(graph, horizon, until)
+    if note:
+        echo(note)
 
 
 def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt: str) -> None:
@@ -382,23 +391,33 @@ def _print_chokepoint_timeline(timeline: Any, targets: list[str], top: int, fmt:
     shown = timeline.worst(top)
     losses = [(c, timeline.losses(c.id)) for c in shown]
     columns = ["#", "node", *(months_label(m) for m in horizons), "persistence",
-               "relieved after"]
+               "relieved after", "facts"]
     if fmt == "csv":
         emit_csv(("rank", "id", "name", "kind", "spof_count",
                   *(f"capacity_loss_{m:g}" for m in horizons), "persistence",
-                  "relieved_after_months", "path"),
+                  "relieved_after_months", "rests_on_assumptions", "facts_only_loss", "path"),
                  [(rank, c.id, c.name, c.kind, c.spof_count, *curve,
                    timeline.persistence(c.id), timeline.relieved_after(c.id),
-                   " > ".join(c.path)) for rank, (c, curve) in enumerate(losses, start=1)])
+                   c.rests_on_assumptions, c.facts_only_loss, " > ".join(c.path))
+                  for rank, (c, curve) in enumerate(losses, start=1)])
         return
     relieved = [timeline.relieved_after(c.id) for c in shown]
-    emit_table("Chokepoints over time (mean capacity loss over targets, by months after "
-               "the disruption starts; worst first)", columns,
+    resting = sum(c.rests_on_assumptions for c in shown)
+    # The facts column only where assumptions change something (else it repeats the worst).
+    facts = any(c.rests_on_assumptions or c.facts_only_loss != c.capacity_loss for c in shown)
+    title = ("Chokepoints over time (mean capacity loss over targets, by months after the "
+             "disruption starts; worst first")
+    if facts:
+        title += ("; facts = at its worst horizon, without modelling assumptions, ! = rests "
+                  f"on them: {resting} of {len(shown)}")
+    emit_table(title + ")", columns if facts else columns[:-1],
                [(rank, c.id, *(_pct(v) for v in curve), timeline.persistence(c.id),
-                 "—" if r is None else months_label(r))
+                 "—" if r is None else months_label(r),
+                 *([_pct(c.facts_only_loss) + (" !" if c.rests_on_assumptions else "")]
+                   if facts else []))
                 for rank, ((c, curve), r) in enumerate(zip(losses, relieved, strict=True),
                                                        start=1)],
-               justify_right=("#", *columns[2:-2]))
+               justify_right=("#", *columns[2:-3], "facts"))
 
 
 @click.command("concentration")

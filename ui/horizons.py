@@ -48,6 +48,16 @@ def chosen_horizons(graph: nx.MultiDiGraph, horizon: str | None,
     return (0,)
 
 
+def horizon_zero_note(graph: nx.MultiDiGraph, horizon: str | None, until: Any) -> str | None:
+    """What to say under a table read at horizon 0 by default while stocks hide losses: the
+    figures are those of the first day, and how to see how long each lasts."""
+    if horizon is not None or until is not None or not any(
+            d.get("buffer_months") for _, _, d in graph.edges(data=True)):
+        return None
+    return ("These are the losses at once (horizon 0), while stocks and installed tools still "
+            "cover some inputs; add --horizon 0,6,12,24 to see how long each lasts.")
+
+
 def with_horizons(horizons: Sequence[float], documents: Sequence[dict[str, Any]],
                   **extra: Any) -> dict[str, Any]:
     """The first horizon's document, with every horizon's under ``"horizons"`` when there

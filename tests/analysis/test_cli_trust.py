@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -99,3 +101,16 @@ def test_uncertainty_adds_intervals_and_top_k_chances_with_a_fixed_seed(run) -> 
     assert again == out
     _, table = run("analyze", "chokepoints", "--uncertainty", "20")
     assert "Rank confidence over 20 draws" in table
+
+
+def test_chokepoints_over_time_flag_those_that_rest_on_assumptions(run) -> None:
+    """Over several horizons the table still says which losses stand on assumptions: JP
+    (through the assumed need for resist tools) does, NL (EUV, cited) does not."""
+    _, out = run("analyze", "chokepoints", "--horizon", "0,12", "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["JP"]["rests_on_assumptions"] == "True"
+    assert float(rows["JP"]["facts_only_loss"]) == 0.0
+    assert rows["NL"]["rests_on_assumptions"] == "False"
+    assert float(rows["NL"]["facts_only_loss"]) == pytest.approx(1.0)
+    _, table = run("analyze", "chokepoints", "--horizon", "0,12")
+    assert "rests on them: 4 of 6" in " ".join(table.split()) and "0.0% !" in table

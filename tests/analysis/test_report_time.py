@@ -69,7 +69,10 @@ def test_a_report_over_time_renders_in_every_format(fmt):
 def test_the_headline_loss_says_when_it_is_read(horizons, top, when):
     """At month 0 the tool's stock hides ASML and Taiwan's share binds; at 12 months Japan's
     fab has come in and the tool's stock is gone: the headline names its horizon."""
-    report = build_report(timed_graph(), horizons=horizons, generated="2026-01-01")
+    report = build_report(timed_graph(), scenario=TAIWAN, horizons=horizons,
+                          generated="2026-01-01")
     headline = next(s for s in report.summary if "chokepoint" in s)
     assert headline.startswith(f"2 nodes tie as the top chokepoint {top}:")
     assert f"of their capacity on average {when} (" in headline
+    scenario = next(s for s in report.summary if s.startswith("Under the scenario"))
+    assert f"of their capacity on average {when}" in scenario

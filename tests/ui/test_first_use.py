@@ -250,3 +250,31 @@ def test_the_readers_named_in_the_hint_are_the_registered_ones() -> None:
     from ui.context import READERS
 
     assert sorted(READERS) == sorted(reader_names())
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(seeded: str, fmt: str) -> None:
+    """`chokepoint ... | head`: when the output's reader has closed it, the command stops
+    with status 1 and prints no error (no "internal error", no traceback)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "--store", seeded, "analyze", "cutsets",
+         "--target", "cn-logistics", "--format", fmt],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # nobody reads: the first write fails
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 1
+    assert error == ""
+
+
+def test_a_scenario_read_at_once_says_stocks_still_cover_inputs(seeded: str) -> None:
+    """The seeds hold stocks: a scenario read only at horizon 0 says so and how to see more."""
+    done = chokepoint("scenario", "run", str(REPO / "seeds" / "scenarios" / "taiwan-strait.yaml"),
+                      store=seeded)
+    assert done.returncode == 0, done.stderr
+    assert "losses at once (horizon 0)" in done.stdout and "--horizon 0,6,12,24" in done.stdout
+    over_time = chokepoint("scenario", "run", "--horizon", "0,12",
+                           str(REPO / "seeds" / "scenarios" / "taiwan-strait.yaml"), store=seeded)
+    assert over_time.returncode == 0, over_time.stderr
+    assert "losses at once" not in over_time.stdout
