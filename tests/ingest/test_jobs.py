@@ -372,9 +372,12 @@ def test_serve_runs_a_source_when_its_schedule_comes_due(store: Store, tmp_path:
         now[0] += seconds
         return len(waits) > 1  # stop at the second wait
 
-    serve(config, store, state_dir=tmp_path / "state", clock=lambda: now[0], wait=wait)
+    after: list[list[RunRecord]] = []
+    serve(config, store, state_dir=tmp_path / "state", clock=lambda: now[0], wait=wait,
+          after_run=after.append)
     assert waits == [1.0, 300.0]
     assert [(r.source, r.status) for r in store.runs()] == [("s", "ok")]
+    assert [[r.run_id for r in records] for records in after] == [[store.runs()[0].run_id]]
 
 
 # -- killed and concurrent `chokepoint jobs run` processes --------------------------------------
