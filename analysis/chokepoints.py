@@ -168,13 +168,15 @@ when asked for (``kinds=None``)."""
 
 def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
                 top: int | None = None, model: CapacityModel | None = None,
-                kinds: Iterable[str] | None = DEFAULT_KINDS) -> list[Chokepoint]:
+                kinds: Iterable[str] | None = DEFAULT_KINDS,
+                structure: SupplyStructure | None = None) -> list[Chokepoint]:
     """Nodes (of ``kinds``; all kinds when ``None``) whose removal costs the targets
-    capacity, most damaging first."""
+    capacity, most damaging first.  ``structure`` (compiled from ``model``'s supply) spares
+    compiling it again for the SPOF counts."""
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
-    return rank_chokepoints(graph, model, chosen, losses, top=top)
+    return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure)
 
 
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequence[str],

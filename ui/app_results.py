@@ -124,15 +124,16 @@ def _name(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Targets,
-                     kinds: Kinds) -> pd.DataFrame:
+                     kinds: Kinds, structure: SupplyStructure | None = None) -> pd.DataFrame:
     """Nodes of ``kinds`` ranked by the capacity their removal costs ``targets``, one row each
-    with its name, explanation path and loss per region."""
+    with its name, explanation path and loss per region (``structure``: ``model``'s compiled
+    structure, when the caller has it)."""
     import pandas as pd
 
     from analysis.chokepoints import chokepoints
     from ui.text import pct
 
-    ranked = chokepoints(graph, targets, model=model, kinds=kinds)
+    ranked = chokepoints(graph, targets, model=model, kinds=kinds, structure=structure)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
@@ -302,7 +303,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     model, structure = CapacityModel(supply), compile_structure(supply)
     kinds = ranked_kinds(graph.number_of_nodes(), DEFAULT_KINDS)
     ranking = kept(store, version, chokepoints_name(kinds),
-                   lambda: rank_chokepoints(graph, model, None, kinds), frame=True)
+                   lambda: rank_chokepoints(graph, model, None, kinds, structure), frame=True)
     kept(store, version, "spofs", lambda: spofs(structure, default_targets(graph)))
     loss = kept(store, version, "importance", lambda: importance(graph, model, ranking, kinds))
     inputs = kept(store, version, "concentration", lambda: concentration_frame(graph, loss),

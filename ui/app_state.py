@@ -298,8 +298,8 @@ def _chokepoints(url: str | None, version: str, targets: Targets,
 
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
                       kinds: Kinds, months: float = 0) -> pd.DataFrame:
-    return results.rank_chokepoints(_graph(url, version), _models(url, version, months)[2],
-                                    targets, kinds)
+    _, structure, model = _models(url, version, months)
+    return results.rank_chokepoints(_graph(url, version), model, targets, kinds, structure)
 
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
@@ -399,7 +399,8 @@ def _report_ranking(url: str | None, version: str, targets: Targets) -> list[Cho
     """The report's ranking of ``targets``: shared by the reports of every length."""
     from analysis.chokepoints import chokepoints
 
-    return chokepoints(_graph(url, version), targets, model=_models(url, version)[2])
+    _, structure, model = _models(url, version)
+    return chokepoints(_graph(url, version), targets, model=model, structure=structure)
 
 
 @st.cache_data(show_spinner="Rendering…", max_entries=32)

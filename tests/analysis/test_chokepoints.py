@@ -121,3 +121,28 @@ def test_every_explaining_path_is_a_dependency_path_along_reduced_nodes(graph):
             assert graph.has_edge(a, b), (a, b)
         after = model.availability({c.id: 1.0})
         assert all(after[n] < 1.0 for n in c.path), c.path
+
+
+@pytest.mark.parametrize("months", [0, 12])
+def test_a_given_compiled_structure_gives_the_same_ranking(months: float) -> None:
+    """The app hands chokepoints() the structure it has compiled (at the horizon); the ranking
+    must be the one chokepoints() makes compiling its own."""
+    from analysis.capacity import CapacityModel
+    from analysis.horizon import capacity_at, structure_at
+    from analysis.structure import compile_structure
+    from graph.sqlite_store import SQLiteStore
+    from ui.context import load_seeds
+
+    with SQLiteStore(":memory:") as store:
+        load_seeds(store)
+        graph = store.read_graph()
+    base = CapacityModel.from_graph(graph)
+    structure = compile_structure(base.supply)
+    model = capacity_at(base, months) if months else base
+    at = structure_at(structure, months, model.supply) if months else structure
+    for targets in (None, ["nvidia-h100"]):
+        for kinds in (None, ("supplier", "country")):
+            alone = chokepoints(graph, targets, model=model, kinds=kinds)
+            given = chokepoints(graph, targets, model=model, kinds=kinds, structure=at)
+            assert given == alone
+            assert any(c.spof_count for c in alone) or targets
