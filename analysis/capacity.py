@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import heapq
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,14 +251,17 @@ class CapacityModel:
                     heapq.heappush(queue, (self.component[j], j))
         return changed
 
-    def distances_to(self, goal: int) -> dict[int, int]:
-        """Dependency distance from every node that depends on ``goal`` down to it."""
+    def distances_to(self, goal: int, within: Container[int] | None = None) -> dict[int, int]:
+        """Dependency distance from every node that depends on ``goal`` (and is ``within``,
+        when given) down to it.  A shortest path from a node down to ``goal`` runs through
+        that node's inputs only, so ``within`` = everything upstream of some nodes gives
+        those nodes the same distances as the whole graph does."""
         distance = {goal: 0}
         queue = deque([goal])
         while queue:
             node = queue.popleft()
             for j in self.dependents[node]:
-                if j not in distance:
+                if j not in distance and (within is None or j in within):
                     distance[j] = distance[node] + 1
                     queue.append(j)
         return distance

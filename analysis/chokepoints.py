@@ -16,7 +16,7 @@ through the nodes whose availability actually changes, within the targets' upstr
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,7 +104,7 @@ def dependency_path(model: CapacityModel, source: str, goal: str) -> tuple[str, 
 
 
 def binding_path(model: CapacityModel, value: Mapping[int, float], source: str,
-                 goal: str) -> tuple[str, ...]:
+                 goal: str, within: Container[int] | None = None) -> tuple[str, ...]:
     """The path ``source → … → goal`` that follows the loss: from each node to the input
     that binds its availability under the removal that gave ``value`` (index → availability
     below 1).
@@ -113,9 +113,10 @@ def binding_path(model: CapacityModel, value: Mapping[int, float], source: str,
     supplier (location) whose loss moves the share-weighted sum most; for ``R`` the group
     with the lowest value and, in it, the member that sets the group's value.  Ties go to the
     input nearer the goal, then by id.  Falls back to a shortest dependency path when the
-    walk cannot continue (the loss reaches the node through a cycle)."""
+    walk cannot continue (the loss reaches the node through a cycle).  ``within``, when
+    given, must hold every node upstream of ``source`` (it only bounds the search)."""
     start, end = model.index[source], model.index[goal]
-    distance = model.distances_to(end)
+    distance = model.distances_to(end, within)
     if start not in distance:
         return ()
 
@@ -229,7 +230,7 @@ def _explaining_path(model: CapacityModel, target: str, node: str,
                      relevant: set[int]) -> tuple[str, ...]:
     i = model.index[node]
     value = model.propagate({i: 1.0}, (i,), relevant.__contains__)
-    return binding_path(model, value, target, node)
+    return binding_path(model, value, target, node, relevant)
 
 
 def _spof_counts(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, int]:

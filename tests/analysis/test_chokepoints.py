@@ -146,3 +146,20 @@ def test_a_given_compiled_structure_gives_the_same_ranking(months: float) -> Non
             given = chokepoints(graph, targets, model=model, kinds=kinds, structure=at)
             assert given == alone
             assert any(c.spof_count for c in alone) or targets
+
+
+@settings(max_examples=100, deadline=None)
+@given(random_graphs(), st.data())
+def test_a_binding_path_searched_within_the_upstream_is_the_same(graph, data) -> None:
+    """Bounding the distance search by what is upstream of the path's start changes no path."""
+    from analysis.capacity import upstream
+    from analysis.chokepoints import binding_path
+
+    model = CapacityModel.from_graph(graph)
+    source = data.draw(st.sampled_from(sorted(graph)))
+    goal = data.draw(st.sampled_from(sorted(graph)))
+    within = upstream(model, {model.index[source]}) | {model.index[source]}
+    i = model.index[goal]
+    value = model.propagate({i: 1.0}, (i,), within.__contains__)
+    assert binding_path(model, value, source, goal, within) == \
+        binding_path(model, value, source, goal)
