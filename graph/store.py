@@ -207,16 +207,18 @@ class Store(ABC):
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
         """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``, from
         one :meth:`snapshot`."""
+        from graph.memory import collector_paused
         from graph.networkx_view import to_networkx  # NetworkX loads only when needed
 
-        nodes, rels = self.snapshot()
-        if node_kinds is not None:
-            wanted_nodes = {NodeKind(k) for k in node_kinds}
-            nodes = [n for n in nodes if n.kind in wanted_nodes]
-        if relationship_kinds is not None:
-            wanted_rels = {RelKind(k) for k in relationship_kinds}
-            rels = [r for r in rels if r.kind in wanted_rels]
-        return to_networkx(nodes, rels)
+        with collector_paused():  # a million records built, none of them garbage
+            nodes, rels = self.snapshot()
+            if node_kinds is not None:
+                wanted_nodes = {NodeKind(k) for k in node_kinds}
+                nodes = [n for n in nodes if n.kind in wanted_nodes]
+            if relationship_kinds is not None:
+                wanted_rels = {RelKind(k) for k in relationship_kinds}
+                rels = [r for r in rels if r.kind in wanted_rels]
+            return to_networkx(nodes, rels)
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Counts per node kind and per relationship kind (every kind listed, zeros too)."""

@@ -284,6 +284,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     from analysis.chokepoints import DEFAULT_KINDS
     from analysis.semantics import build_supply_model, default_targets
     from analysis.structure import compile_structure
+    from graph.memory import collector_paused
 
     started = time.perf_counter()
     version = version_of(store)
@@ -299,8 +300,9 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     keep(store, version, "summary", facts)
     if not graph.number_of_nodes():
         return ["summary"]
-    supply = build_supply_model(graph)
-    model, structure = CapacityModel(supply), compile_structure(supply)
+    with collector_paused():  # hundreds of thousands of records built, none of them garbage
+        supply = build_supply_model(graph)
+        model, structure = CapacityModel(supply), compile_structure(supply)
     kinds = ranked_kinds(graph.number_of_nodes(), DEFAULT_KINDS)
     ranking = kept(store, version, chokepoints_name(kinds),
                    lambda: rank_chokepoints(graph, model, None, kinds, structure), frame=True)

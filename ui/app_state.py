@@ -33,6 +33,7 @@ from analysis.neighbourhood import Neighbourhood, neighbourhood
 from analysis.semantics import SupplyModel, build_supply_model, default_targets
 from analysis.structure import SupplyStructure, compile_structure
 from graph.errors import ChokepointError, InputError
+from graph.memory import collector_paused
 from graph.open import STORE_ENV, configured_store_url
 from graph.store import RunRecord, Store
 from ui import app_results as results
@@ -211,8 +212,10 @@ def _graph(url: str | None, version: str) -> nx.MultiDiGraph:
 @st.cache_resource(show_spinner="Compiling the supply model…", max_entries=2)
 def _compiled(url: str | None, version: str
               ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
-    supply = build_supply_model(_graph(url, version))
-    return supply, compile_structure(supply), CapacityModel(supply)
+    graph = _graph(url, version)
+    with collector_paused():  # hundreds of thousands of records built, none of them garbage
+        supply = build_supply_model(graph)
+        return supply, compile_structure(supply), CapacityModel(supply)
 
 
 RESULTS_FORMAT = results.RESULTS_FORMAT

@@ -11,7 +11,9 @@ import datetime
 import json
 import math
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,3 +111,61 @@ def test_unset_fields_are_stored_as_null_and_falsy_ones_as_themselves(tmp_path: 
     conn.close()
     assert node_types == [("null",) * 4, ("text", "real", "text", "text")]
     assert rel_types == [("null",) * 6, ("integer", "text", "integer", "text", "text", "text")]
+
+
+def _graph_by_add_edge(nodes: list[Node], rels: list[Relationship]) -> Any:
+    """The plain way: NetworkX's own ``add_edges_from``."""
+    import networkx as nx
+
+    from graph.networkx_view import node_attributes, relationship_attributes
+
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from((n.id, node_attributes(n)) for n in nodes)
+    graph.add_edges_from((r.from_id, r.to_id, r.kind.value, relationship_attributes(r))
+                         for r in rels if r.counted and r.from_id in graph and r.to_id in graph)
+    return graph
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(relationships(IDS, [0.1, 0.5, 1.0], st.integers(1, 3)), max_size=14),
+       st.lists(st.booleans(), min_size=14, max_size=14),
+       st.sets(st.sampled_from(KNOWN)))
+def test_analysis_graph_built_in_bulk_equals_add_edge(rels: list[Relationship],
+                                                      counted: list[bool],
+                                                      present: set[str]) -> None:
+    """Repeated (from, to, kind) triples, self-loops, absent endpoints and uncounted
+    relationships: the same nodes, edges, attributes and order, both directions."""
+    from graph.networkx_view import to_networkx
+
+    nodes = [Node(i, NodeKind.SUPPLIER, i.upper()) for i in KNOWN if i in present]
+    rels = [replace(r, counted=c) for r, c in zip(rels, counted, strict=False)]
+    bulk, plain = to_networkx(nodes, rels), _graph_by_add_edge(nodes, rels)
+    assert list(bulk.nodes(data=True)) == list(plain.nodes(data=True))
+    assert (list(bulk.edges(keys=True, data=True))
+            == list(plain.edges(keys=True, data=True)))
+    assert (list(bulk.in_edges(keys=True, data=True))
+            == list(plain.in_edges(keys=True, data=True)))
+    for u, v, k in plain.edges(keys=True):
+        assert bulk.has_edge(u, v, k) and bulk[u][v][k] is bulk.pred[v][u][k]
+    assert bulk.number_of_edges() == plain.number_of_edges()
+
+
+def test_collector_paused_restores_the_collector() -> None:
+    import gc
+
+    from graph.memory import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # turned off by someone else: left off
+    finally:
+        gc.enable()
