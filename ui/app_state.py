@@ -11,6 +11,7 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -421,9 +422,9 @@ def _sources(url: str | None, version: str) -> pd.DataFrame:
     graph = _graph(url, version)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     newest: dict[str, str] = {}
-    elements = [("nodes", a) for _, a in graph.nodes(data=True)]
-    elements += [("relationships", a) for _, _, a in graph.edges(data=True)]
-    for what, attrs in elements:
+    nodes = (("nodes", a) for a in graph.nodes.values())
+    edges = (("relationships", a) for _, _, a in graph.edges(data=True))
+    for what, attrs in itertools.chain(nodes, edges):
         for source in attrs.get("sources") or ["(no source)"]:
             counts[source][what] += 1
             counts[source]["with citation"] += bool(attrs.get("citation"))
@@ -469,6 +470,11 @@ def _target_groups(url: str | None, version: str) -> dict[str, list[str]]:
     return dict(sorted(groups.items()))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _targets(url: str | None, version: str) -> tuple[str, ...]:
+    return tuple(default_targets(_graph(url, version)))
+
+
 def _name(graph: nx.MultiDiGraph, node: str) -> str:
     return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
 
@@ -498,7 +504,13 @@ class View:
 
     @property
     def graph(self) -> nx.MultiDiGraph:
-        return _graph(self.url, self.version)
+        """The graph, looked up in the shared cache once per view (a page drawing thousands
+        of names would otherwise pay the cache's argument hashing for each)."""
+        found = self.__dict__.get("_graph")
+        if found is None:
+            found = _graph(self.url, self.version)
+            object.__setattr__(self, "_graph", found)  # a memo, not a field: equality keeps
+        return found
 
     @property
     def is_empty(self) -> bool:
@@ -549,7 +561,7 @@ class View:
         return frame.loc[frame["kind"] == kind, "id"].tolist()
 
     def targets(self) -> list[str]:
-        return default_targets(self.graph)
+        return list(_targets(self.url, self.version))
 
     def runs(self) -> list[RunRecord]:
         return self.store.runs()
