@@ -461,7 +461,7 @@ def _coverage(url: str | None, version: str) -> pd.DataFrame:
 def _target_groups(url: str | None, version: str) -> dict[str, list[str]]:
     graph = _graph(url, version)
     groups: dict[str, list[str]] = defaultdict(list)
-    for node in default_targets(graph):
+    for node in _targets(url, version):
         places = {str(graph.nodes[node].get("country") or "")}
         places |= {v for _, v, k in graph.out_edges(node, keys=True)
                    if k in ("LOCATED_IN", "HEADQUARTERED_IN")}
