@@ -816,6 +816,9 @@ def horizon_control() -> float:
         help="0: at once. Later, stocks (inventory, installed tools, released models) run "
              "out and alternatives with a lead time (second sources, new fabs, ports) arrive.")
     to_url("months")
+    if not months:
+        st.caption("Read at once (month 0): stocks and installed tools still cover what they "
+                   "hold, so some losses only show later — move the slider to see them.")
     return float(months)
 
 

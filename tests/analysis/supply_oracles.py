@@ -131,3 +131,14 @@ def _weighted(free: list[str], p: dict[str, float]) -> Iterable[tuple[float, tup
             for node in free:
                 weight *= p[node] if node in subset else 1 - p[node]
             yield weight, subset
+
+
+def requirement_named_group_graph() -> nx.MultiDiGraph:
+    """``t`` requires ``a``; ``b`` is in a group named like ``a``'s hard requirement
+    (``requires:a``, so it merges with it) and ``c`` alone in another group."""
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(["t", "a", "b", "c"], kind="component")
+    graph.add_edge("t", "a", key="REQUIRES")
+    graph.add_edge("t", "b", key="REQUIRES", group="requires:a", min_required=1)
+    graph.add_edge("t", "c", key="REQUIRES", group="other", min_required=1)
+    return graph

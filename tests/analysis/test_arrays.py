@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
-from supply_oracles import supply_graphs
+from supply_oracles import requirement_named_group_graph, supply_graphs
 
 from analysis.arrays import GraphArrays, indexed_rules, spofs_from_arrays
 from analysis.spof import single_points_of_failure
@@ -60,11 +60,7 @@ def test_whole_array_rules_equal_rules_compiled_one_by_one(graph: nx.MultiDiGrap
 
 
 def test_groups_named_like_hard_requirements_merge_with_them() -> None:
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(["t", "a", "b", "c"], kind="component")
-    graph.add_edge("t", "a", key="REQUIRES")
-    graph.add_edge("t", "b", key="REQUIRES", group="requires:a", min_required=1)
-    graph.add_edge("t", "c", key="REQUIRES", group="other", min_required=1)
+    graph = requirement_named_group_graph()
     arrays = GraphArrays.from_graph(graph)
     assert spofs_from_arrays(arrays, ["t"]) == single_points_of_failure(graph, ["t"]) == \
         {"t": ["c"]}

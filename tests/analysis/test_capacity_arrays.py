@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from supply_oracles import supply_graphs
+from supply_oracles import requirement_named_group_graph, supply_graphs
 
 from analysis.arrays import GraphArrays
 from analysis.capacity import Block, CapacityModel
@@ -123,11 +123,7 @@ def test_cycles_converge_to_the_greatest_fixpoint() -> None:
 
 
 def test_groups_named_like_hard_requirements_merge_with_them() -> None:
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(["t", "a", "b", "c"], kind="component")
-    graph.add_edge("t", "a", key="REQUIRES")
-    graph.add_edge("t", "b", key="REQUIRES", group="requires:a", min_required=1)
-    graph.add_edge("t", "c", key="REQUIRES", group="other", min_required=1)
+    graph = requirement_named_group_graph()
     assert_same(graph, ArrayCapacity.from_graph(graph), {"a": 1.0})
     assert_same(graph, ArrayCapacity.from_graph(graph), {"a": 0.5, "b": 0.75})
 

@@ -35,8 +35,10 @@ else:
     frame["source"] = [app_state.shown(t) for t in frame["source"]]
     st.dataframe(frame[["started", "source", "status", "added", "changed", "removed",
                         "finished", "origin", "error", "run_id"]], hide_index=True,
-                 column_config={"error": st.column_config.TextColumn(width="large"),
-                                "origin": st.column_config.TextColumn(width="medium")})
+                 # fits at 1440 px: long texts ellipsised (errors in full below)
+                 column_config={"error": st.column_config.TextColumn(width="small"),
+                                "origin": st.column_config.TextColumn(width="medium"),
+                                "run_id": st.column_config.TextColumn("run id", width="small")})
 failed = [r for r in runs if r.status == "failed"]
 st.subheader("Validation errors")
 if not failed:

@@ -38,7 +38,7 @@ centre = node_col.selectbox(
     "Node", options, key="node",
     format_func=lambda n: f"{view.name(n)} · {graph.nodes[n].get('kind')} · {n}")
 
-depth_col, way_col, cap_col = st.columns([2, 2, 1])
+depth_col, way_col, cap_col = st.columns([1, 2, 1])  # the three directions fit at 1,024 px
 app_state.from_url("depth", 2, cast=int, options=range(1, 7))
 depth = depth_col.slider("Depth (hops)", 1, 6, key="depth")
 app_state.from_url("dir", "both", options=DIRECTIONS)

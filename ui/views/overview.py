@@ -25,14 +25,16 @@ for row in (counts[:5], counts[5:]):  # two rows: 50,000-node counts need the wi
 left = right = st.container()
 with left:
     st.subheader("Top chokepoints")
-    st.caption("Removing the node costs this share of capacity, averaged over every industry.")
+    st.caption("Removing the node costs this share of capacity, averaged over every industry, "
+               "at once (month 0): stocks and installed tools still cover what they hold. "
+               "The Chokepoints page shows the losses months later, once they run out.")
     top = view.chokepoints().head(TOP)
-    st.dataframe(
-        app_state.points(top[["rank", "name", "kind", "capacity_loss", "spof_count"]],
+    st.dataframe(  # the loss next to the name: at 1,024 px the last columns scroll
+        app_state.points(top[["rank", "name", "capacity_loss", "spof_count", "kind"]],
                          "capacity_loss"), hide_index=True, width="stretch",
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
-            "name": st.column_config.TextColumn(width="large"),
+            "name": st.column_config.TextColumn(width="medium"),
             "kind": st.column_config.TextColumn(width="small"),
             "capacity_loss": app_state.pct_column("capacity loss", bar=True, width="medium"),
             "spof_count": st.column_config.NumberColumn(
@@ -50,9 +52,11 @@ with right:
         st.info("No chip, component, software, model or dataset has located suppliers.")
     else:
         st.dataframe(
-            app_state.points(grouped, "capacity_loss", "top_country_share"), hide_index=True,
+            app_state.points(grouped[["name", "capacity_loss", "top_country", "hhi_countries",
+                                      "top_country_share"]],
+                             "capacity_loss", "top_country_share"), hide_index=True,
             width="stretch", column_config={
-                "name": st.column_config.TextColumn("inputs", width="large"),
+                "name": st.column_config.TextColumn("inputs", width="medium"),
                 "top_country": st.column_config.TextColumn("country", width="small"),
                 "hhi_countries": st.column_config.NumberColumn("HHI", format="%d",
                                                                width="small"),
