@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,20 @@ def wait_for_app(page: Page) -> None:
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=60_000)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=120_000)
+
+
+def choose(page: Page, box: re.Pattern[str], option: str, tries: int = 3) -> None:
+    """Pick ``option`` from a drop-down; open it again if a late rerun closed it (seen on a
+    busy machine, where the page may still be settling when the test clicks)."""
+    for attempt in range(tries):
+        page.get_by_role("combobox", name=box).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            wait_for_app(page)
 
 
 def shot(page: Page, name: str) -> None:
@@ -169,8 +184,7 @@ def test_the_scenarios_url_round_trips_after_loading_an_example(page: Page, app_
     page.goto(f"{app_url}/scenarios?disrupt=KR&sc_name=Korea")
     wait_for_app(page)
     expect(page.get_by_role("heading", name=re.compile("Impact of .Korea"))).to_be_visible()
-    page.get_by_role("combobox", name=re.compile("bundled example")).click()
-    page.get_by_role("option", name="taiwan-strait.yaml").click()
+    choose(page, re.compile("bundled example"), "taiwan-strait.yaml")
     wait_for_app(page)
     page.get_by_role("button", name="Load example").click()
     wait_for_app(page)
