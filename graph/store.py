@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import ChokepointError
 from graph.integrity import check_plan
+from graph.memory import collector_paused
 from graph.merge import Conflict
 from graph.model import Batch, Node, NodeKind, Relationship, RelKind
 from graph.sync import Counts, StoredState, SyncPlan, plan_sync, state_conflicts
@@ -79,20 +78,6 @@ class IngestResult:
     relationships: int
     dry_run: bool = False
     merged: int = 0
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector.  A run allocates millions of small objects (records,
-    rows, tuples) and none of them in cycles; the collector's passes over them, triggered by the
-    allocations alone, would cost a third of a big run's time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 LoadState = Callable[[], StoredState]
@@ -181,7 +166,7 @@ class Store(ABC):
             return plan
 
         try:
-            with _collector_paused():
+            with collector_paused():
                 plan = self._run_atomically(work, write=not dry_run)
         except ChokepointError as exc:
             if not dry_run:
