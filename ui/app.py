@@ -7,6 +7,7 @@ Start it with ``chokepoint ui`` (or ``streamlit run ui/app.py``); the store come
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +17,15 @@ from ui import app_state
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="chokepoint", page_icon=":material/link_off:", layout="wide")
+
+# Streamlit runs a full garbage collection after every script run.  With a large graph and
+# its compiled models held in the shared caches (millions of objects, none of them garbage),
+# that pass took over a second after every click at 50,000 nodes; Python's own collector
+# still runs as usual.
+with contextlib.suppress(Exception):  # an option Streamlit may rename or drop: its default
+    from streamlit import config as _config  # then stays
+
+    _config.set_option("runner.postScriptGC", False)
 
 PAGES = [
     st.Page(HERE / "views" / "overview.py", title="Overview", icon=":material/dashboard:",

@@ -462,3 +462,13 @@ def test_explore_rings_the_spofs_at_the_horizon_of_the_url(app):
     app.select_slider(key="months").set_value(0).run()
     assert not app.exception
     assert app.dataframe[0].value["SPOF of centre"].sum() < later
+
+
+def test_the_app_turns_off_streamlits_full_collection_after_every_run(app):
+    """Streamlit's post-run `gc.collect(2)` walks every cached object: over a second per click
+    with a 50,000-node graph held.  The app turns it off (Python's collector still runs)."""
+    from streamlit import config
+
+    config.set_option("runner.postScriptGC", True)
+    open_page(app, "overview")
+    assert config.get_option("runner.postScriptGC") is False
