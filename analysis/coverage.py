@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.semantics import SupplyGraph, SupplyModel, build_supply_model
+from graph.model import ASSUMPTION
 
 __all__ = ["Unmodelled", "unmodelled", "incomplete", "unknown_shares", "REASONS"]
 
@@ -59,7 +60,7 @@ def _is_unmodelled(graph: SupplyGraph, supply: SupplyModel, node: str) -> bool:
     if not entry.blockable:
         return False
     if entry.kind in ("chip", "model"):
-        return not any(key == "REQUIRES" and data.get("basis") != "assumption"
+        return not any(key == "REQUIRES" and data.get("basis") != ASSUMPTION
                        for keyed in graph.adj[node].values() for key, data in keyed.items())
     if entry.kind in ("component", "software", "dataset"):
         located = entry.locations and not entry.located_by_headquarters

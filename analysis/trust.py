@@ -28,11 +28,11 @@ import networkx as nx
 from analysis.capacity import TOLERANCE, CapacityModel, upstream
 from analysis.spof import single_points_of_failure
 from analysis.structure import SHARE_SCALE, Rule, SupplyStructure, compile_structure
+from graph.model import ASSUMPTION
 
 __all__ = ["facts_only", "assumption_edges", "Margin", "SpofDetail", "spof_details",
            "cut_sets_resting", "chokepoints_resting", "KNIFE_EDGE", "ASSUMPTION"]
 
-ASSUMPTION = "assumption"
 KNIFE_EDGE = 0.02
 """A surviving share within this of its threshold (2 percentage points) is a knife-edge."""
 HALF = 0.5

@@ -189,7 +189,9 @@ REL_TIME_TRUST = ("basis", "share_low", "share_high", "buffer_months", "lead_tim
 """Relationship fields on how sure a fact is (§4.7) and on time (§4.6), rarely all set."""
 REL_FIELDS = ("from", "to", "kind", "share", "group", "min_required", "role", "citation", "as_of",
               *REL_TIME_TRUST)
-BASES = ("cited", "estimate", "assumption")
+ASSUMPTION = "assumption"
+"""The basis of a relationship that is a modelling choice, not a cited fact."""
+BASES = ("cited", "estimate", ASSUMPTION)
 """What a relationship stands on: a cited fact, an estimate, or a modelling assumption."""
 
 

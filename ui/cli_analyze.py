@@ -240,10 +240,11 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
     from analysis.cutsets import DEFAULT_NODE_BUDGET, minimal_cut_sets, resting_on_assumptions
     from analysis.semantics import build_supply_model, resolve_targets
     from analysis.structure import compile_structure
+    from graph.model import ASSUMPTION
     from graph.networkx_view import to_adjacency
 
     nodes, relationships = settings.filled_store.snapshot()
-    facts_relationships = [r for r in relationships if r.basis != "assumption"]
+    facts_relationships = [r for r in relationships if r.basis != ASSUMPTION]
     if getattr(settings, "facts_only", False):
         relationships = facts_relationships
     graph = to_adjacency(nodes, relationships)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
@@ -77,13 +78,20 @@ def chart_png(chart: Chart) -> bytes:
     for y, value in zip(positions, chart.values, strict=False):
         shown = f"{100 * value:.0f}%" if chart.percent else f"{value:,.0f}"
         axes.text(value + maximum * 0.01, y, shown, va="center", fontsize=7)
+    _frame(axes, chart, "x")
+    return _png(figure)
+
+
+def _frame(axes: Axes, chart: Chart, value_axis: str) -> None:
+    """What both kinds of chart share: percent ticks on the value axis, the axis label, the
+    title, small value ticks, no top or right spine."""
     if chart.percent:
-        axes.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
+        getattr(axes, f"{value_axis}axis").set_major_formatter(
+            lambda v, _: f"{100 * v:.0f}%")
     axes.set_xlabel(_label(chart.axis, ""), fontsize=8)
     axes.set_title(_label(chart.title, chart.name), fontsize=10, loc="left")
-    axes.tick_params(axis="x", labelsize=7)
+    axes.tick_params(axis=value_axis, labelsize=7)
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
 
 
 def _line_chart_png(chart: Chart) -> bytes:
@@ -96,12 +104,7 @@ def _line_chart_png(chart: Chart) -> bytes:
                   label=textwrap.shorten(_label(text, node or text), 60, placeholder="…"))
     axes.set_xticks(list(chart.months), labels=[f"{m:g}" for m in chart.months], fontsize=7)
     axes.set_ylim(0, (chart.maximum or 1.0) * 1.05)
-    if chart.percent:
-        axes.yaxis.set_major_formatter(lambda y, _: f"{100 * y:.0f}%")
-    axes.set_xlabel(_label(chart.axis, ""), fontsize=8)
-    axes.set_title(_label(chart.title, chart.name), fontsize=10, loc="left")
-    axes.tick_params(axis="y", labelsize=7)
-    axes.spines[["top", "right"]].set_visible(False)
+    _frame(axes, chart, "y")
     axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
                 frameon=False)
     return _png(figure)
