@@ -255,7 +255,7 @@ def build_report(graph: nx.MultiDiGraph, *, targets: Iterable[str] | None = None
     runs = [_run_dict(r) for r in provenance or ()]
     if runs:
         tables.append(_runs_table(runs))
-    charts = _charts(ranked, concentrated, result, seen_from[:top], countries)
+    charts = _charts(ranked, concentrated, result, seen_from[:top], countries, facts.when())
     summary = facts.sentences()
     methodology: tuple[Section, ...] = METHODOLOGY
     if timeline is not None:
@@ -502,13 +502,14 @@ CHART_BARS = 12
 
 def _charts(ranked: list[Chokepoint], concentrated: list[Concentration],
             result: ScenarioResult | None, seen_from: list[PerspectiveItem],
-            countries: list[str]) -> list[Chart]:
+            countries: list[str], when: str) -> list[Chart]:
     """Bar charts, ties grouped into one bar each; a chart whose bars would all be equal
-    is left out (its table says the same)."""
+    is left out (its table says the same).  Loss charts say ``when`` they are read."""
     charts: list[Chart | None] = []
     if ranked:
         shown = ranked[:CHART_BARS]
-        charts.append(_chart("chokepoints", "Capacity the targets lose when one node is removed",
+        charts.append(_chart("chokepoints", "Capacity the targets lose when one node is removed, "
+                             + when,
                              [(c.name, round(c.capacity_loss, 4), c.id) for c in shown],
                              "mean capacity loss across targets", True, 1.0))
     hhis = [c for c in concentrated if c.hhi_countries is not None][:CHART_BARS]
@@ -519,7 +520,7 @@ def _charts(ranked: list[Chokepoint], concentrated: list[Concentration],
                              "HHI over countries (0-10,000)", False, 10_000.0))
     if result is not None and result.targets:
         worst = sorted(result.targets, key=lambda t: (-t.capacity_loss, t.id))
-        charts.append(_chart("scenario", f"Capacity loss under {result.name}",
+        charts.append(_chart("scenario", f"Capacity loss under {result.name}, {when}",
                              [(t.name, round(t.capacity_loss, 4), t.id) for t in worst],
                              "capacity loss", True, 1.0))
     if seen_from:

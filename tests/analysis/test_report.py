@@ -113,6 +113,10 @@ def test_a_scenario_adds_its_impact_table_chart_and_sentence() -> None:
     graph.add_edge("steel", "TW", "LOCATED_IN")  # steel now loses everything, cars 80%
     varied = build_report(graph, scenario=scenario)
     assert "scenario" in [c.name for c in varied.charts]
+    titles = {c.name: c.title for c in varied.charts}
+    assert titles["scenario"] == "Capacity loss under Taiwan out, when the disruption starts " \
+        "(month 0)"
+    assert titles["chokepoints"].endswith("removed, when the disruption starts (month 0)")
 
 
 def test_a_perspective_adds_self_sufficiency() -> None:
