@@ -5,7 +5,9 @@ minimal solutions with Rauzy's recursion, kept as a ZDD (:mod:`analysis.zdd`)::
 
     minsol(f, k) = node(x, L, without(H, L)),  L = minsol(f|x=0, k),  H = minsol(f|x=1, k-1)
 
-where ``without(H, L)`` keeps the sets of ``H`` that contain no set of ``L``.  The sets are
+where ``without(H, L)`` keeps the sets of ``H`` that contain no set of ``L``; for a monotone
+``f`` those are the sets of ``H`` that do not solve ``f|x=0``, which is how it is computed
+(one step per pair of a ZDD node and a BDD node, on plain lists).  The sets are
 streamed from the ZDD with an explicit stack and sorted once.  The memo is keyed by the
 order still allowed, capped at the variables left below a node, so runs without a limit
 share it.
@@ -78,35 +80,100 @@ class CutSets:
                 "cut_sets": [list(s) for s in self.cut_sets], "truncated": self.truncated}
 
 
+_TRUE, _FALSE = 0, 1  # references to the BDD's constants in :class:`_Extractor`'s lists
+
+
+def _bdd_lists(diagram: DownDiagram) -> tuple[list[int], list[int], list[int], int]:
+    """The BDD under the diagram's root as lists: each node's level and its children's
+    references (``2 * index + complemented``, index 0 the constant true), and the root's."""
+    true = int(diagram.manager.true)
+    index = {true: 0}
+    level, lows, highs = [1 << 62], [diagram.manager.true], [diagram.manager.true]
+    stack = [diagram.root]
+    while stack:
+        u = stack.pop()
+        regular = int(u) & ~1
+        if regular in index:
+            continue
+        index[regular] = len(level)
+        low, high = u.low, u.high
+        level.append(u.level)
+        lows.append(low)
+        highs.append(high)
+        stack.append(low)
+        stack.append(high)
+
+    def ref(u: Any) -> int:
+        pointer = int(u)  # CUDD tags a complemented reference in its lowest bit
+        return 2 * index[pointer & ~1] + (pointer & 1)
+
+    return level, [ref(u) for u in lows], [ref(u) for u in highs], ref(diagram.root)
+
+
 class _Extractor:
+    """Rauzy's extraction over a copy of the BDD in plain lists.
+
+    A reference is ``2 * index + complemented`` (0 is true, 1 is false), so the recursions
+    index lists instead of allocating a ``dd`` wrapper per step, and memo keys are small
+    integers.  ``without(H, L)`` becomes :meth:`outside`: the sets of the ZDD ``H`` that are
+    not solutions of the BDD ``f|x=0``, the same family for a monotone function (a set of
+    ``H`` contains a minimal solution of ``f|x=0`` iff it solves it), reached with one
+    recursion per pair instead of nested subsumption checks.
+    """
+
     def __init__(self, diagram: DownDiagram) -> None:
         self.diagram = diagram
         self.zdd = ZDD()
-        self.true = int(diagram.manager.true)
-        self.false = int(diagram.manager.false)
-        self.memo: dict[tuple[int, int], int] = {}
         self.levels = len(diagram.variables)
+        self.level, self.low, self.high, self.root = _bdd_lists(diagram)
+        self.memo: dict[int, int] = {}
+        self._outside: dict[int, int] = {}
+        self._stride = 2 * len(self.level)
 
-    def minsol(self, u: Any, k: int) -> int:
-        ref = int(u)
-        if ref == self.false:
+    def minsol(self, ref: int, k: int) -> int:
+        """The minimal solutions of at most ``k`` elements of the function at ``ref``."""
+        if ref == _FALSE:
             return EMPTY
-        if ref == self.true:
+        if ref == _TRUE:
             return BASE
         if k == 0:
             return EMPTY
-        level = u.level
+        flip, index = ref & 1, ref >> 1
+        level = self.level[index]
         if k > self.levels - level:  # no set below here is that large: share the memo
             k = self.levels - level
-        key = (ref, k)
+        key = ref * (self.levels + 1) + k
         found = self.memo.get(key)
         if found is None:
-            low, high = u.low, u.high
-            if u.negated:
-                low, high = ~low, ~high
+            low = self.low[index] ^ flip
             lo = self.minsol(low, k)
-            hi = self.zdd.without(self.minsol(high, k - 1), lo)
+            hi = self.outside(self.minsol(self.high[index] ^ flip, k - 1), low)
             found = self.memo[key] = self.zdd.node(level, lo, hi)
+        return found
+
+    def outside(self, family: int, ref: int) -> int:
+        """The sets of ``family`` (a ZDD) that do not solve the function at ``ref``."""
+        if ref == _TRUE or family == EMPTY:
+            return EMPTY
+        if ref == _FALSE:
+            return family
+        if family == BASE:  # a monotone function that is not constant is false on ∅
+            return BASE
+        key = family * self._stride + ref
+        found = self._outside.get(key)
+        if found is not None:
+            return found
+        zdd, flip, index = self.zdd, ref & 1, ref >> 1
+        at, level = zdd.level[family], self.level[index]
+        if at < level:
+            found = zdd.node(at, self.outside(zdd.lo[family], ref),
+                             self.outside(zdd.hi[family], ref))
+        elif level < at:  # no set of the family holds this variable
+            found = self.outside(family, self.low[index] ^ flip)
+        else:
+            found = zdd.node(at, self.outside(zdd.lo[family], self.low[index] ^ flip),
+                             self.outside(zdd.hi[family], self.high[index] ^ flip))
+        self._outside[key] = found
         return found
 
     def names(self, family: int) -> dict[int, str]:
@@ -115,21 +182,19 @@ class _Extractor:
         levels = {self.zdd.level[g] for g in range(2, len(self.zdd.level))}
         return {level: node_of[manager.var_at_level(level)] for level in levels}
 
-    def longest(self, u: Any, memo: dict[int, int]) -> int:
-        """The most variables set on one path from ``u`` to true (-1: no path).  Every
+    def longest(self, ref: int, memo: dict[int, int]) -> int:
+        """The most variables set on one path from ``ref`` to true (-1: no path).  Every
         minimal solution is such a path, so none is larger than this."""
-        ref = int(u)
-        if ref == self.false:
+        if ref == _FALSE:
             return -1
-        if ref == self.true:
+        if ref == _TRUE:
             return 0
         found = memo.get(ref)
         if found is None:
-            low, high = u.low, u.high
-            if u.negated:
-                low, high = ~low, ~high
-            above = self.longest(high, memo)
-            found = memo[ref] = max(self.longest(low, memo), above + 1 if above >= 0 else -1)
+            flip, index = ref & 1, ref >> 1
+            above = self.longest(self.high[index] ^ flip, memo)
+            found = memo[ref] = max(self.longest(self.low[index] ^ flip, memo),
+                                    above + 1 if above >= 0 else -1)
         return found
 
     def upward_closure(self, f: int, memo: dict[int, Any]) -> Any:
@@ -155,11 +220,18 @@ def _sorted_sets(zdd: ZDD, family: int, names: dict[int, str], max_order: int,
         while seen < limit and most < max_order:
             most += 1
             seen += counts[most]
-    found = [tuple(sorted([names[level] for level in levels]))
-             for levels in zdd.sets(family, most)]
-    found.sort()
-    found.sort(key=len)
-    return found if limit is None else found[:limit]
+    # Each set's key is its size then its members' ranks among the ids, in order: as bytes
+    # where every rank fits in one, which sort much faster than tuples of strings.
+    ordered = sorted(names, key=names.__getitem__)
+    ids = [names[level] for level in ordered]
+    rank = {level: i for i, level in enumerate(ordered)}
+    sets = zdd.sets(family, most, labels=rank)
+    keys: list[Any] = [bytes((len(s), *sorted(s))) for s in sets] if len(ids) < 256 else \
+        [(len(s), *sorted(s)) for s in sets]
+    keys.sort()
+    if limit is not None:
+        del keys[limit:]
+    return [tuple([ids[i] for i in key[1:]]) for key in keys]
 
 
 def _too_large(structure: SupplyStructure, target: str, cone: list[str],
@@ -241,8 +313,8 @@ def minimal_cut_sets(graph: nx.MultiDiGraph | SupplyStructure, target: str, *,
                               "--fail-kinds (e.g. supplier,country)") from exc
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):
-        family = extractor.minsol(diagram.root, order)
-        omitted = (limited and extractor.longest(diagram.root, {}) > order
+        family = extractor.minsol(extractor.root, order)
+        omitted = (limited and extractor.longest(extractor.root, {}) > order
                    and extractor.upward_closure(family, {}) != diagram.root)
         total = extractor.zdd.count(family)
         cut_sets = _sorted_sets(extractor.zdd, family, extractor.names(family), order, limit)
@@ -283,9 +355,9 @@ def _larger_on_the_diagram(structure: SupplyStructure, target: str, variables: l
         return None
     extractor = _Extractor(diagram)
     with deeper_recursion(4 * len(variables) + 100):
-        if extractor.longest(diagram.root, {}) <= order:
+        if extractor.longest(extractor.root, {}) <= order:
             return False
-        family = extractor.minsol(diagram.root, order)
+        family = extractor.minsol(extractor.root, order)
         return bool(extractor.upward_closure(family, {}) != diagram.root)
 
 

@@ -203,12 +203,16 @@ class ZDD:
         """The smallest set size under every node of ``f`` (terminals included)."""
         return self._fold(f, {EMPTY: 1 << 30, BASE: 0}, lambda low, high: min(low, high + 1))
 
-    def sets(self, f: int, most: int | None = None) -> Iterator[tuple[int, ...]]:
-        """The sets of ``f`` (of at most ``most`` elements if given) as tuples of levels,
-        streamed with an explicit stack: each set costs about one step per element."""
+    def sets(self, f: int, most: int | None = None, labels: dict[int, int] | None = None
+             ) -> Iterator[tuple[int, ...]]:
+        """The sets of ``f`` (of at most ``most`` elements if given) as tuples of levels, or
+        of ``labels[level]`` when given, streamed with an explicit stack: each set costs
+        about one step per element."""
         if f == EMPTY:
             return
         level, lo_of, hi_of = self.level, self.lo, self.hi
+        if labels is not None:
+            level = [labels.get(at, at) for at in level]
         smallest = None if most is None else self.min_sizes(f)
         bound = -1 if most is None else most
         stack: list[tuple[int, tuple[int, ...]]] = [(f, ())]

@@ -6,7 +6,6 @@ people need not remember how a name is spelt in the data.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -71,8 +70,10 @@ def nearest_ids(names: Mapping[str, str], unknown: str, count: int = 3) -> list[
                 if len(word) >= 3:
                     words.setdefault(word, node_id)
     found: list[str] = []
+    from difflib import get_close_matches  # only when an id is not found
+
     for table in (keys, words):
-        for key in difflib.get_close_matches(wanted, list(table), n=count * 2, cutoff=0.75):
+        for key in get_close_matches(wanted, list(table), n=count * 2, cutoff=0.75):
             if table[key] not in found:
                 found.append(table[key])
     if not found and len(wanted) >= 3:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -32,6 +30,8 @@ def utc_now() -> str:
 
 def new_run_id() -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    import uuid  # loads platform details: only when a run is recorded
+
     return f"{stamp}-{uuid.uuid4().hex[:8]}"
 
 
@@ -183,6 +183,8 @@ class Store(ABC):
             try:  # kept results are keyed by the newest run anyway: this only frees space
                 self.drop_results()
             except Exception:  # noqa: BLE001 - the data is written; the run must not fail
+                import logging
+
                 logging.getLogger(__name__).warning("could not drop kept analysis results",
                                                     exc_info=True)
         return IngestResult(done, plan.counts, len(batch.nodes), len(batch.relationships),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,6 +68,8 @@ def ui_command(settings: Any, port: int, address: str, store_url: str | None,
     echo(f"chokepoint app on http://{address}:{port} · store {redact_url(store.url)} · "
                f"{mode}", err=True)
     settings.close()
+    import subprocess
+
     code = subprocess.call(streamlit_command(port, address, headless), env=env)
     if code:
         raise click.exceptions.Exit(code)
