@@ -181,6 +181,8 @@ def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["name", "top_country", "hhi_countries", "top_country_share", "capacity_loss"]
+    if frame.empty:  # nothing is supplied (a fault tree, say): no concentration to show
+        return pd.DataFrame(columns=columns)
     items = frame[frame["kind"].isin(INPUT_KINDS) & frame["hhi_countries"].notna()]
     rows: dict[tuple, dict[str, Any]] = {}
     for item in items.itertuples(index=False):

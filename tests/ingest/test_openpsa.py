@@ -169,6 +169,9 @@ def test_ingest_and_export_through_the_command(tmp_path: Path) -> None:
     done = runner.invoke(cli, ["--store", store, "ingest", "openpsa", str(model)])
     assert done.exit_code == 0, done.output
     assert "9 nodes and 8 relationships read from source 'openpsa:model'" in done.output
+    # a fault tree supplies nothing: the app's first-page analyses are still kept
+    assert "Kept the app's first-page analyses" in done.output
+    assert "were not kept" not in done.output
     cuts = runner.invoke(cli, ["--store", store, "analyze", "cutsets", "--target", "theatre",
                                "--fail-kinds", "component", "--format", "json"])
     assert json.loads(cuts.output)["cut_sets"][0] == ["gen_fail", "mains_fail"]
