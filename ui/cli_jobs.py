@@ -6,7 +6,6 @@ wrong), 2 the jobs file was refused, 3 another run holds the lock and this one d
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -64,6 +63,8 @@ def _precompute(settings: Settings, records: list[RunRecord]) -> None:
     is logged."""
     if not any(r.status == "ok" for r in records):
         return
+    import logging
+
     from ui.app_results import precompute
 
     log = logging.getLogger("chokepoint.jobs")
@@ -136,6 +137,8 @@ def serve_command(settings: Settings, config_path: Path, state_dir: Path | None,
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
+    import logging
+
     logging.getLogger("chokepoint.jobs").info("stopped")
 
 
@@ -204,16 +207,18 @@ def _spof_text(spofs: list[dict[str, str]] | None) -> str:
     return ", ".join(f"{s['node']}→{s['target']}" for s in spofs or [])
 
 
-class _SafeFormatter(logging.Formatter):
-    """Log lines name sources and nodes from the data: control characters are escaped."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return terminal_safe(super().format(record))
-
-
 @contextmanager
 def _logging() -> Iterator[None]:
     """Job progress as log lines on standard error (quiet, timestamped, fit for journals)."""
+    import logging  # here, not at the top: every other command starts without it
+
+    class _SafeFormatter(logging.Formatter):
+        """Log lines name sources and nodes from the data: control characters are
+        escaped."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            return terminal_safe(super().format(record))
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("chokepoint")

@@ -18,9 +18,14 @@ def modules_loaded_by(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
+# Standard-library modules only some commands need, each a few milliseconds of every start.
+ON_DEMAND = ("tempfile", "subprocess", "logging", "difflib")
+
+
 def test_importing_the_command_line_loads_no_heavy_library() -> None:
     loaded = modules_loaded_by("import ui.cli")
     assert not loaded & set(HEAVY)
+    assert not loaded & set(ON_DEMAND)
 
 
 def test_stats_loads_no_heavy_library(tmp_path) -> None:

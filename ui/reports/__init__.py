@@ -10,7 +10,6 @@ for the app's download buttons.  Adding a format is one module and one line here
 from __future__ import annotations
 
 import importlib
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +57,8 @@ def render(report: Report, fmt: str, out: Path) -> None:
 
 def render_bytes(report: Report, fmt: str, filename: str | None = None) -> bytes:
     """The rendered file as bytes; ``filename`` (e.g. ``report.zip``) can pick a variant."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="chokepoint-report-") as folder:
         out = Path(folder) / (filename or f"report.{fmt}")
         render(report, fmt, out)
