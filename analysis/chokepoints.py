@@ -16,7 +16,7 @@ through the nodes whose availability actually changes, within the targets' upstr
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -170,19 +170,25 @@ when asked for (``kinds=None``)."""
 def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
                 top: int | None = None, model: CapacityModel | None = None,
                 kinds: Iterable[str] | None = DEFAULT_KINDS,
-                structure: SupplyStructure | None = None) -> list[Chokepoint]:
+                structure: SupplyStructure | None = None,
+                assumptions: Collection[tuple[str, str, str]] | None = None
+                ) -> list[Chokepoint]:
     """Nodes (of ``kinds``; all kinds when ``None``) whose removal costs the targets
     capacity, most damaging first.  ``structure`` (compiled from ``model``'s supply) spares
-    compiling it again for the SPOF counts."""
+    compiling it again for the SPOF counts, ``assumptions`` (the graph's
+    :func:`~analysis.trust.assumption_edges`) reading every relationship again."""
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
-    return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure)
+    return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure,
+                            assumptions=assumptions)
 
 
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequence[str],
                      losses: Mapping[str, Mapping[str, float]], *, top: int | None = None,
-                     structure: SupplyStructure | None = None) -> list[Chokepoint]:
+                     structure: SupplyStructure | None = None,
+                     assumptions: Collection[tuple[str, str, str]] | None = None
+                     ) -> list[Chokepoint]:
     """Rank the nodes of ``losses`` (node → target → loss on ``model``), with SPOF counts
     (on ``structure``, compiled from ``model`` when not given) and explaining paths."""
     chosen = list(targets)
@@ -209,16 +215,18 @@ def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequ
             worst_target=worst,
             path=_explaining_path(model, worst, node, relevant) if worst else (),
             by_region=tuple(mean_by_region(graph, per_target, chosen).items())))
-    return _with_assumptions(graph, result, chosen, model.supply.months)
+    return _with_assumptions(graph, result, chosen, model.supply.months, assumptions)
 
 
 def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
-                      targets: Sequence[str], months: float) -> list[Chokepoint]:
+                      targets: Sequence[str], months: float,
+                      assumptions: Collection[tuple[str, str, str]] | None = None
+                      ) -> list[Chokepoint]:
     """Flag the chokepoints that rest on modelling assumptions (see :mod:`analysis.trust`)."""
     from analysis.trust import assumption_edges, chokepoints_resting
 
     count = max(len(targets), 1)
-    if not assumption_edges(graph):
+    if not (assumption_edges(graph) if assumptions is None else assumptions):
         return [replace(c, facts_only_loss=c.capacity_loss) for c in found]
     resting = chokepoints_resting(graph, [c.id for c in found], targets,
                                   {c.id: c.total_loss for c in found}, months)
