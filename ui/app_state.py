@@ -303,8 +303,10 @@ def _chokepoints(url: str | None, version: str, targets: Targets,
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
                       kinds: Kinds, months: float = 0) -> pd.DataFrame:
     _, structure, model = _models(url, version, months)
+    # The page shows the same targets' SPOFs: found once, for both.
     return results.rank_chokepoints(_graph(url, version), model, targets, kinds, structure,
-                                    _assumptions(url, version))
+                                    _assumptions(url, version),
+                                    _spofs(url, version, targets, months))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
