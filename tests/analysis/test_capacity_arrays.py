@@ -23,9 +23,12 @@ from supplygen import supply_arrays, supply_graph  # noqa: E402
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEVERITIES = (1.0, 1.0, 0.5, 0.25, 0.9)
-# A cycle a disruption drains by less than about 0.1 % per round stops at the models' cap of
-# rounds short of its fixpoint (each model at its own point): such severities are left out.
-SMALL_TO_FULL = st.just(0.0) | st.floats(0.01, 1.0)
+# A cycle a disruption drains slowly stops at the models' caps short of its fixpoint, each
+# model at its own point: the dictionary model may evaluate a node of a cycle several times a
+# round, so its cap of 10,000 evaluations can come after about 1,000 rounds.  A severity of
+# 0.016 split over two suppliers drains 0.8 % a round and left the two models 6.6e-5 apart
+# near their common fixpoint 0; severities under 5 % are left out.
+SMALL_TO_FULL = st.just(0.0) | st.floats(0.05, 1.0)
 
 
 def assert_same(graph: nx.MultiDiGraph, model: ArrayCapacity,
