@@ -16,7 +16,7 @@ through the nodes whose availability actually changes, within the targets' upstr
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -170,29 +170,38 @@ when asked for (``kinds=None``)."""
 def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
                 top: int | None = None, model: CapacityModel | None = None,
                 kinds: Iterable[str] | None = DEFAULT_KINDS,
-                structure: SupplyStructure | None = None) -> list[Chokepoint]:
+                structure: SupplyStructure | None = None,
+                assumptions: Collection[tuple[str, str, str]] | None = None,
+                spofs: Mapping[str, Sequence[str]] | None = None) -> list[Chokepoint]:
     """Nodes (of ``kinds``; all kinds when ``None``) whose removal costs the targets
     capacity, most damaging first.  ``structure`` (compiled from ``model``'s supply) spares
-    compiling it again for the SPOF counts."""
+    compiling it again for the SPOF counts, ``assumptions`` (the graph's
+    :func:`~analysis.trust.assumption_edges`) reading every relationship again, and
+    ``spofs`` (the targets' single points of failure on that structure) finding them."""
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
     losses = removal_losses(model, chosen, kinds)
-    return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure)
+    return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure,
+                            assumptions=assumptions, spofs=spofs)
 
 
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequence[str],
                      losses: Mapping[str, Mapping[str, float]], *, top: int | None = None,
-                     structure: SupplyStructure | None = None) -> list[Chokepoint]:
+                     structure: SupplyStructure | None = None,
+                     assumptions: Collection[tuple[str, str, str]] | None = None,
+                     spofs: Mapping[str, Sequence[str]] | None = None) -> list[Chokepoint]:
     """Rank the nodes of ``losses`` (node → target → loss on ``model``), with SPOF counts
-    (on ``structure``, compiled from ``model`` when not given) and explaining paths."""
+    (from ``spofs`` when given, else found on ``structure``, compiled from ``model`` when not
+    given) and explaining paths."""
     chosen = list(targets)
     target_index = {model.index[t] for t in chosen}
     relevant = upstream(model, target_index) | target_index
-    spofs = _spof_counts(structure or compile_structure(model.supply), chosen)
+    counts = _spof_counts(structure or compile_structure(model.supply), chosen) \
+        if spofs is None else _counted({t: spofs[t] for t in chosen})
     count = max(len(chosen), 1)
     ranked = sorted(
-        (node for node in losses if losses[node] or spofs.get(node)),
-        key=lambda n: (-sum(losses[n].values()), -spofs.get(n, 0), n))
+        (node for node in losses if losses[node] or counts.get(node)),
+        key=lambda n: (-sum(losses[n].values()), -counts.get(n, 0), n))
     if top is not None:
         ranked = ranked[:top]
     result = []
@@ -205,20 +214,22 @@ def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Sequ
             capacity_loss=sum(per_target.values()) / count,
             total_loss=sum(per_target.values()),
             max_loss=max(per_target.values(), default=0.0),
-            targets_affected=len(per_target), spof_count=spofs.get(node, 0),
+            targets_affected=len(per_target), spof_count=counts.get(node, 0),
             worst_target=worst,
             path=_explaining_path(model, worst, node, relevant) if worst else (),
             by_region=tuple(mean_by_region(graph, per_target, chosen).items())))
-    return _with_assumptions(graph, result, chosen, model.supply.months)
+    return _with_assumptions(graph, result, chosen, model.supply.months, assumptions)
 
 
 def _with_assumptions(graph: nx.MultiDiGraph, found: list[Chokepoint],
-                      targets: Sequence[str], months: float) -> list[Chokepoint]:
+                      targets: Sequence[str], months: float,
+                      assumptions: Collection[tuple[str, str, str]] | None = None
+                      ) -> list[Chokepoint]:
     """Flag the chokepoints that rest on modelling assumptions (see :mod:`analysis.trust`)."""
     from analysis.trust import assumption_edges, chokepoints_resting
 
     count = max(len(targets), 1)
-    if not assumption_edges(graph):
+    if not (assumption_edges(graph) if assumptions is None else assumptions):
         return [replace(c, facts_only_loss=c.capacity_loss) for c in found]
     resting = chokepoints_resting(graph, [c.id for c in found], targets,
                                   {c.id: c.total_loss for c in found}, months)
@@ -235,8 +246,12 @@ def _explaining_path(model: CapacityModel, target: str, node: str,
 
 def _spof_counts(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, int]:
     """How many targets each node is a single point of failure of (Boolean semantics)."""
+    return _counted(single_points_of_failure(structure, list(targets)))
+
+
+def _counted(spofs: Mapping[str, Sequence[str]]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for nodes in single_points_of_failure(structure, list(targets)).values():
+    for nodes in spofs.values():
         for node in nodes:
             found[node] = found.get(node, 0) + 1
     return found

@@ -115,21 +115,24 @@ class _Flows:
         self.dest = destinations
         self.d = disruption
         self.value: dict[State, float] = {}
-        index = model.index
-        self._hq = [frozenset(index[h] for h in hqs if h in index)
-                    for hqs in model.headquarters]
-        self._jurisdiction = [frozenset(index[c] for c in js if c in index)
-                              for js in model.jurisdictions]
-        # A node headquartered in a ``to`` country reads its requirements as that country at
-        # every site (the first such country, in class order).
-        self._hq_class = [min((destinations.of(h) for h in hqs if destinations.of(h)),
-                              default=0) for hqs in self._hq]
+        # Per node, found when the propagation first reaches it (most nodes it never does):
+        # its headquarters' and jurisdictions' indices, and its headquarters' class.
+        self._hq: dict[int, frozenset[int]] = {}
+        self._jurisdiction: dict[int, frozenset[int]] = {}
+        self._hq_class: dict[int, int] = {}
 
     def get(self, node: int, cls: int) -> float:
         return self.value.get((node, cls), 1.0)
 
     def site_class(self, node: int, site: int) -> int:
-        return self._hq_class[node] or self.dest.of(site)
+        found = self._hq_class.get(node)
+        if found is None:
+            # A node headquartered in a ``to`` country reads its requirements as that
+            # country at every site (the first such country, in class order).
+            of = self.dest.of
+            found = self._hq_class[node] = min(
+                (of(h) for h in self.hq_indices(node) if of(h)), default=0)
+        return found or self.dest.of(site)
 
     # -- one state ----------------------------------------------------------------------------
     def requirements(self, node: int, cls: int) -> float:
@@ -174,11 +177,23 @@ class _Flows:
         return self.get(node, 0) if self.m.locations[node] else self.get(node, cls)
 
     def hq_indices(self, node: int) -> frozenset[int]:
-        return self._hq[node]
+        found = self._hq.get(node)
+        if found is None:
+            index = self.m.index
+            found = self._hq[node] = frozenset(
+                index[h] for h in self.m.headquarters[node] if h in index)
+        return found
 
     def cuts(self, supplier: int, cut: frozenset[int]) -> bool:
         """Whether a supplier sited or headquartered in a ``cut`` country is taken away."""
-        return self.m.blockable[supplier] and not cut.isdisjoint(self._jurisdiction[supplier])
+        if not self.m.blockable[supplier]:
+            return False
+        found = self._jurisdiction.get(supplier)
+        if found is None:
+            index = self.m.index
+            found = self._jurisdiction[supplier] = frozenset(
+                index[c] for c in self.m.jurisdictions[supplier] if c in index)
+        return not cut.isdisjoint(found)
 
     def home(self, node: int) -> float:
         """The node's own capacity: ``D(node→anywhere else)``, where no block cuts a flow (for

@@ -19,7 +19,7 @@ the larger severity counts.  Errors name the file, the line and the key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -391,15 +391,21 @@ def compare(first: ScenarioResult, second: ScenarioResult) -> ScenarioComparison
 
 # -- running ----------------------------------------------------------------------------------
 def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
-                 model: CapacityModel | None = None) -> ScenarioResult:
+                 model: CapacityModel | None = None, *,
+                 gaps: Mapping[str, Sequence[str]] | None = None) -> ScenarioResult:
     """Availability and capacity loss of every target under ``scenario``, against the
-    baseline, with the directly hit nodes that account for each loss."""
+    baseline, with the directly hit nodes that account for each loss.
+
+    ``gaps``: the unmodelled items each target depends on (:func:`incomplete` on
+    ``model``'s supply, for at least the scenario's targets), when the caller keeps them:
+    they do not depend on the scenario, and finding them walks every target's cone."""
     check_scenario(scenario, graph)
     targets = resolve_targets(graph, scenario.targets)
     model = model or CapacityModel.from_graph(graph)
     baseline = model.availability()
     after = flow_availability(model, scenario.disruption_map(), scenario.blocks)
-    gaps = incomplete(graph, targets, model.supply)
+    if gaps is None:
+        gaps = incomplete(graph, targets, model.supply)
     impacts = []
     for t in targets:
         path = _path(model, after, t)

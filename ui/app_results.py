@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import ChokepointError
@@ -124,16 +124,20 @@ def _name(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Targets,
-                     kinds: Kinds, structure: SupplyStructure | None = None) -> pd.DataFrame:
+                     kinds: Kinds, structure: SupplyStructure | None = None,
+                     assumptions: Collection[tuple[str, str, str]] | None = None,
+                     spofs: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Nodes of ``kinds`` ranked by the capacity their removal costs ``targets``, one row each
     with its name, explanation path and loss per region (``structure``: ``model``'s compiled
-    structure, when the caller has it)."""
+    structure, ``assumptions``: the graph's assumption relationships, ``spofs``: the
+    targets' single points of failure, when the caller keeps them)."""
     import pandas as pd
 
     from analysis.chokepoints import chokepoints
     from ui.text import pct
 
-    ranked = chokepoints(graph, targets, model=model, kinds=kinds, structure=structure)
+    ranked = chokepoints(graph, targets, model=model, kinds=kinds, structure=structure,
+                         assumptions=assumptions, spofs=spofs)
     rows = [{**c.as_dict(), "name": _name(graph, c.id),
              "why": " → ".join(_name(graph, n) for n in c.path),
              "worst_target": _name(graph, c.worst_target) if c.worst_target else None,

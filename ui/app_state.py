@@ -334,7 +334,29 @@ def _chokepoints(url: str | None, version: str, targets: Targets,
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
                       kinds: Kinds, months: float = 0) -> pd.DataFrame:
     _, structure, model = _models(url, version, months)
-    return results.rank_chokepoints(_graph(url, version), model, targets, kinds, structure)
+    # The page shows the same targets' SPOFs: found once, for both.
+    return results.rank_chokepoints(_graph(url, version), model, targets, kinds, structure,
+                                    _assumptions(url, version),
+                                    _spofs(url, version, targets, months))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _assumptions(url: str | None, version: str) -> tuple[tuple[str, str, str], ...]:
+    """The relationships marked as modelling assumptions: read once per data version rather
+    than on every new target (a quarter-million relationships at 50,000 nodes)."""
+    from analysis.trust import assumption_edges
+
+    return tuple(assumption_edges(_graph(url, version)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _gaps(url: str | None, version: str, months: float = 0) -> dict[str, list[str]]:
+    """The unmodelled items each default target depends on, at the horizon: the same for
+    every scenario, kept rather than found again on every run."""
+    from analysis.coverage import incomplete
+
+    return incomplete(_graph(url, version), _targets(url, version),
+                      _models(url, version, months)[0])
 
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
@@ -409,7 +431,8 @@ def _scenario(url: str | None, version: str, text: str, source: str,
 
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
-    return run_scenario(graph, scenario, _models(url, version, months)[2])
+    gaps = None if scenario.targets else _gaps(url, version, months)
+    return run_scenario(graph, scenario, _models(url, version, months)[2], gaps=gaps)
 
 
 @st.cache_resource(show_spinner="Building the report…", max_entries=8)

@@ -44,6 +44,21 @@ def test_spof_counts_agree_with_the_boolean_analysis():
     assert {c.id: c.spof_count for c in found if c.spof_count} == expected
 
 
+@settings(max_examples=40, deadline=None)
+@given(random_graphs())
+def test_spofs_given_by_the_caller_give_the_same_ranking(graph):
+    targets = sorted(graph)[-2:]
+    kept = single_points_of_failure(graph, targets)
+    assert chokepoints(graph, targets, kinds=None, spofs=kept) == \
+        chokepoints(graph, targets, kinds=None)
+
+
+def test_spofs_given_by_the_caller_are_the_ones_counted():
+    targets = sorted(single_points_of_failure(BLOCKED))
+    told = chokepoints(BLOCKED, targets, kinds=None, spofs={t: [] for t in targets})
+    assert told and not any(c.spof_count for c in told)
+
+
 def test_nodes_no_target_depends_on_are_not_chokepoints():
     graph = TWO_COUNTRIES.copy()
     graph.add_node("lonely", kind="supplier", name="Lonely")

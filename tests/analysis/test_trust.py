@@ -112,3 +112,14 @@ def test_without_assumption_edges_nothing_rests_on_assumptions():
     spofs = single_points_of_failure(graph)
     assert not any(d.rests_on_assumptions for d in spof_details(graph, spofs)["car"])
     assert not any(c.rests_on_assumptions for c in chokepoints(graph, kinds=None))
+
+
+def test_assumption_relationships_given_by_the_caller_are_the_ones_used():
+    graph = tools_graph()
+    edges = assumption_edges(graph)
+    assert edges
+    assert chokepoints(graph, ["car"], kinds=None, assumptions=edges) == \
+        chokepoints(graph, ["car"], kinds=None)
+    # told there are none, nothing is flagged (the caller's word is taken)
+    assert not any(c.rests_on_assumptions
+                   for c in chokepoints(graph, ["car"], kinds=None, assumptions=()))

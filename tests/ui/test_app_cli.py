@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -13,7 +14,8 @@ from ui.cli import cli
 
 def run_ui(monkeypatch, *args: str, display: str | None = None):
     calls = []
-    monkeypatch.setattr(cli_app.subprocess, "call",
+    # the command imports subprocess when it starts the server: its ``call`` is replaced
+    monkeypatch.setattr(subprocess, "call",
                         lambda command, env: calls.append((command, env)) or 0)
     monkeypatch.setattr(cli_app.sys, "platform", "linux")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

@@ -50,13 +50,16 @@ if frame.empty:
     st.stop()
 if len(frame) > SHOWN:
     st.caption(f"The {SHOWN:,} worst of {len(frame):,} chokepoints; the downloads hold all.")
-table = app_state.points(frame.head(SHOWN), "capacity_loss", "max_loss", "facts_only_loss")
+# worst loss and targets hit are in the explanation below: the table fits 1,440 px
+COLUMNS = ["rank", "name", "kind", "capacity_loss", "by_region", "rests_on_assumptions",
+           "facts_only_loss", "spof_count", "worst_target"]
+# Only the columns shown go to the browser (the paths and ids stay here: at 50,000 nodes they
+# were most of every rerun's table).
+table = app_state.points(frame.head(SHOWN)[[c for c in COLUMNS if c in frame]],
+                         "capacity_loss", "facts_only_loss")
 picked = st.dataframe(
     table, hide_index=True, height=420, on_select="rerun", selection_mode="single-row",
-    key="chokepoint_table",
-    # worst loss and targets hit are in the explanation below: the table fits 1,440 px
-    column_order=["rank", "name", "kind", "capacity_loss", "by_region",
-                  "rests_on_assumptions", "facts_only_loss", "spof_count", "worst_target"],
+    key="chokepoint_table", column_order=COLUMNS,
     column_config={
         "rank": st.column_config.NumberColumn("#", width=45),
         "name": st.column_config.TextColumn(width=180),
