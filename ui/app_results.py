@@ -25,11 +25,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.capacity import CapacityModel
+    from analysis.semantics import SupplyModel
     from analysis.structure import SupplyStructure
     from graph.store import Store
 
 __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
-           "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints",
+           "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints", "gaps",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
            "default_country", "precompute", "PRECOMPUTED", "grouped_inputs",
            "INPUT_KINDS", "OVERVIEW_TOP", "conflicts_frame"]
@@ -178,6 +179,15 @@ def concentration_frame(graph: nx.MultiDiGraph, loss: dict[str, float]) -> pd.Da
                           "capacity_loss": loss.get(c.id, 0.0)} for c in items])
 
 
+def gaps(graph: nx.MultiDiGraph, supply: SupplyModel) -> dict[str, list[str]]:
+    """The unmodelled items each default target depends on (what a scenario flags as
+    incomplete data), at horizon 0."""
+    from analysis.coverage import incomplete
+    from analysis.semantics import default_targets
+
+    return incomplete(graph, default_targets(graph), supply)
+
+
 def grouped_inputs(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     """The ``top`` most concentrated items (never suppliers or countries) of a
     :meth:`View.concentration` frame, inputs that tie (same country, HHI and share) in one
@@ -278,7 +288,8 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
     from analysis.chokepoints import DEFAULT_KINDS
 
     names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
-             "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}", "conflicts"]
+             "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}", "conflicts",
+             "gaps"]
     country = default_country([c for c, _ in facts["countries"]])
     return names + ([f"perspective:{country}"] if country is not None else [])
 
@@ -319,6 +330,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     kept(store, version, f"inputs:{OVERVIEW_TOP}", lambda: grouped_inputs(inputs, OVERVIEW_TOP),
          frame=True)
     kept(store, version, "conflicts", lambda: conflicts_frame(store), frame=True)
+    kept(store, version, "gaps", lambda: gaps(graph, supply))
     country = default_country([c for c, _ in facts["countries"]])
     if country is not None:
         kept(store, version, f"perspective:{country}",

@@ -355,6 +355,9 @@ def _gaps(url: str | None, version: str, months: float = 0) -> dict[str, list[st
     every scenario, kept rather than found again on every run."""
     from analysis.coverage import incomplete
 
+    if not months:  # kept by the ingest
+        return _kept(url, version, "gaps",
+                     lambda: results.gaps(_graph(url, version), _models(url, version)[0]))
     return incomplete(_graph(url, version), _targets(url, version),
                       _models(url, version, months)[0])
 

@@ -23,7 +23,7 @@ def chokepoint(url: str, *args: str) -> Result:
 def kept_names(store: Store) -> dict[str, bool]:
     version = app_results.version_of(store)
     names = ["summary", "chokepoints", "spofs", "importance", "concentration", "inputs:10",
-             "conflicts", "perspective:US"]
+             "conflicts", "gaps", "perspective:US"]
     return {n: store.kept_result(app_results.key(n), version) is not None for n in names}
 
 
@@ -140,6 +140,44 @@ def test_the_app_reads_them_without_reading_the_graph(precomputed: Path, tmp_pat
         assert [m.value for m in read_back.metric] == [m.value for m in computed.metric]
         assert read_back.selectbox(key="perspective").options == \
             computed.selectbox(key="perspective").options
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_a_scenario_reads_the_kept_unmodelled_inputs(precomputed: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which targets stand on items without modelled inputs is kept by the ingest: a
+    scenario at month 0 reads it instead of walking every target's cone, and flags the same
+    targets as incomplete as when it walks them."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(precomputed))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr("analysis.coverage.incomplete", forbidden)
+            app = AppTest.from_file(str(APP), default_timeout=180)
+            app.query_params["disrupt"] = ["TW"]
+            app.run()
+            app.switch_page("views/scenarios.py").run()
+            assert not app.exception, app.exception
+            shown = app.dataframe[0].value
+        plain = tmp_path / "plain.db"
+        assert chokepoint(str(plain), "seed", "--no-precompute").exit_code == 0
+        monkeypatch.setenv("CHOKEPOINT_STORE", str(plain))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        walked = AppTest.from_file(str(APP), default_timeout=180)
+        walked.query_params["disrupt"] = ["TW"]
+        walked.run()
+        walked.switch_page("views/scenarios.py").run()
+        assert (shown["data"] == "incomplete").any()
+        assert shown["data"].tolist() == walked.dataframe[0].value["data"].tolist()
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
