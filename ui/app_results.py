@@ -330,7 +330,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     kept(store, version, f"inputs:{OVERVIEW_TOP}", lambda: grouped_inputs(inputs, OVERVIEW_TOP),
          frame=True)
     kept(store, version, "conflicts", lambda: conflicts_frame(store), frame=True)
-    kept(store, version, "gaps", lambda: gaps(graph, supply))
+    kept(store, version, "gaps", lambda: gaps(graph, compiled.supply))
     country = default_country([c for c, _ in facts["countries"]])
     if country is not None:
         kept(store, version, f"perspective:{country}",
