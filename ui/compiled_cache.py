@@ -11,8 +11,8 @@ need the SPOFs of one node, not the whole model) was the other way considered; i
 helped one page, while every other page (chokepoints, scenarios, perspectives, reports) needs
 the whole model anyway.
 
-Where: ``$CHOKEPOINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/chokepoint``, else
-``~/.cache/chokepoint`` (``CHOKEPOINT_CACHE_DIR=off`` keeps nothing).  One file per store,
+Where: ``$CHOKEPOINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/chokepoint/compiled``, else
+``~/.cache/chokepoint/compiled`` (``CHOKEPOINT_CACHE_DIR=off`` keeps nothing).  One file per store,
 ``compiled-<digest of the store's URL>.pickle``, holding one data version (the next version
 replaces it) in two parts: the graph, then the three models, so that a page that needs only
 the graph (Explore, centred on an industry, whose SPOFs are kept in the store) loads only
@@ -22,8 +22,8 @@ only for graphs of at least :data:`MIN_NODES` nodes (smaller ones read faster th
 
 Safety.  Loading a pickle runs whatever the file says, so a file is read only if it is a
 regular file owned by this user that no one else can read or write, in a directory owned by
-this user that no one else can write; files are written with mode 0600 (the directory is
-made 0700) through a temporary file and a rename.  Its header must name this format, this
+this user that no one else can write; files are written with mode 0600 (a directory it makes
+is made 0700) through a temporary file and a rename.  Its header must name this format, this
 store, this data version, these versions of Python and NetworkX and this code (a digest of
 the ``graph`` and ``analysis`` sources): a stale, foreign, truncated or corrupt file is
 ignored — and replaced by the next write — never an error.  Nothing is ever unpickled from a
@@ -103,7 +103,7 @@ def cache_dir() -> Path | None:
         return Path(explicit).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "chokepoint"
+    return base / "chokepoint" / "compiled"  # a folder of its own, made private
 
 
 def _store_digest(store: Store) -> str:

@@ -259,3 +259,13 @@ def test_kept_objects_leave_the_collector_and_come_back_when_released() -> None:
         assert gone() is None
     finally:
         gc.unfreeze()
+
+
+def test_the_default_folder_is_a_private_one_under_the_users_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(compiled_cache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compiled_cache.cache_dir() == tmp_path / "xdg" / "chokepoint" / "compiled"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert compiled_cache.cache_dir() == tmp_path / "home" / ".cache" / "chokepoint" / "compiled"
