@@ -269,3 +269,42 @@ def test_the_default_folder_is_a_private_one_under_the_users_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert compiled_cache.cache_dir() == tmp_path / "home" / ".cache" / "chokepoint" / "compiled"
+
+
+def test_a_graph_that_leaves_the_apps_cache_is_collected(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set aside from the collector while kept, an older version's graph (held in a reference
+    cycle with NetworkX's cached views) is still freed once newer data pushes it out."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+    from ui import app_state
+
+    path = tmp_path / "graph.db"
+    monkeypatch.setenv(compiled_cache.CACHE_ENV, "off")
+    assert chokepoint(str(path), "seed").exit_code == 0
+    try:
+        open_page(path, monkeypatch, "data")
+        with SQLiteStore(path) as store:
+            first = app_results.version_of(store)
+        old = app_state._graph(str(path), first)
+        assert old.edges is not None  # NetworkX caches the view, which holds the graph
+        gone = weakref.ref(old)
+        del old
+        for n in range(2):  # two newer versions: the cache keeps two
+            document = {"nodes": [{"id": f"x-{n}", "kind": "chip", "name": f"X {n}"}],
+                        "edges": []}
+            (tmp_path / "x.json").write_text(json.dumps(document), encoding="utf-8")
+            assert chokepoint(str(path), "ingest", "tabular", str(tmp_path / "x.json"),
+                              "--source", f"x{n}").exit_code == 0
+            page = AppTest.from_file(str(APP), default_timeout=180)
+            page.switch_page("views/data.py")
+            page.run()
+            assert not page.exception, page.exception
+        assert app_state._dropped.is_set() or gone() is None
+        page.run()  # the next run gives what was set aside back to the collector
+        assert gone() is None
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
