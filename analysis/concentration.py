@@ -21,6 +21,7 @@ availability when every country outside the perspective is fully disrupted.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,12 @@ def _basis(supply: NodeSupply) -> str | None:
     if supply.locations:
         return "headquarters" if supply.located_by_headquarters else "located"
     return "suppliers" if supply.suppliers else None
+
+
+_PER_MODEL: weakref.WeakKeyDictionary[CapacityModel, dict[str, Any]] = \
+    weakref.WeakKeyDictionary()
+"""What :func:`perspective` reads of a compiled model whatever the countries, by model (a
+model is built from one graph and never changed)."""
 
 
 def _items(graph: nx.MultiDiGraph) -> list[str]:
@@ -206,12 +213,22 @@ def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],
                             f"{did_you_mean(names, unknown)} (use upper-case ISO 3166-1 "
                             "alpha-2 codes of country nodes, such as CN)")
     model = model or CapacityModel(build_supply_model(graph))
-    supply = model.supply
     cut_off = model.availability({c: 1.0 for c in all_countries - inside})
-    chosen = list(items) if items is not None else _items(graph)
+    # Which items there are and their countries' shares do not depend on the perspective:
+    # found once per compiled model (tens of thousands of items on a big graph).
+    known = _PER_MODEL.setdefault(model, {})
+    if items is not None:
+        chosen = list(items)
+    else:
+        if "items" not in known:
+            known["items"] = _items(graph)
+        chosen = known["items"]
+    shares_of = known.setdefault("shares", {})
     result = []
     for item in chosen:
-        shares = country_shares(supply, item)
+        shares = shares_of.get(item)
+        if shares is None:
+            shares = shares_of[item] = country_shares(model.supply, item)
         attrs = graph.nodes[item]
         result.append(PerspectiveItem(
             item, str(attrs.get("name", item)), str(attrs.get("kind", "")),

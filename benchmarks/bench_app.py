@@ -152,33 +152,75 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def settled(page, title: str, timeout_s: float = 900) -> None:
-    """The page's script has finished a run that drew ``title`` (and Explore's picture)."""
-    from playwright.sync_api import expect
+    """The page's script has finished a run that drew ``title`` (and Explore's picture).
 
-    ms = timeout_s * 1000
-    app = page.get_by_test_id("stApp")
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=ms)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=ms)
+    Checked on every animation frame in the page, not by the driver's polling, whose
+    intervals grow to a second and would add up to that to every figure."""
+    page.wait_for_function(
+        """title => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+            return [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === title);
+        }""", arg=title, timeout=timeout_s * 1000)
     if title == "Explore":
         page.wait_for_function(
             """sel => { const f = document.querySelector(sel);
                         const w = f && f.contentWindow;
                         return w && w.network
                                && w.document.querySelector('#mynetwork canvas'); }""",
-            arg=FRAME, timeout=ms)
+            arg=FRAME, timeout=timeout_s * 1000)
 
 
-def rerun_done(page, timeout_s: float = 900) -> None:
-    """Wait for the rerun an interaction started (it may start a moment after the input)."""
-    from playwright.sync_api import expect
+class RunWatch:
+    """When the browser received each "script finished" message from the server.
 
-    app = page.get_by_test_id("stApp")
-    try:
-        expect(app).to_have_attribute("data-test-script-state", "running", timeout=3000)
-    except AssertionError:
-        pass  # finished before we looked
-    expect(app).to_have_attribute("data-test-script-state", "notRunning",
-                                  timeout=timeout_s * 1000)
+    Read off the page's websocket (Streamlit's own messages, decoded with its protobuf
+    classes): a rerun that starts and ends between two looks at the page is still seen,
+    which the page's "running" attribute cannot promise (a fast rerun may never show it)."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._message = ForwardMsg
+        done = ForwardMsg.ScriptFinishedStatus
+        self._ok = {done.FINISHED_SUCCESSFULLY, done.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+        self.finished: list[float] = []
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        message = self._message()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not one of Streamlit's messages
+            return
+        if message.WhichOneof("type") == "script_finished" and \
+                message.script_finished in self._ok:
+            self.finished.append(time.perf_counter())
+
+
+WATCHES: dict[int, RunWatch] = {}
+
+
+def new_page(context):
+    """A new tab whose reruns are watched."""
+    page = context.new_page()
+    WATCHES[id(page)] = RunWatch(page)
+    return page
+
+
+def rerun_done(page, since: float, timeout_s: float = 900) -> None:
+    """Wait until a run that finished after ``since`` has been received and drawn (the page
+    no longer shows a script running)."""
+    deadline = time.perf_counter() + timeout_s
+    watch = WATCHES[id(page)]
+    while time.perf_counter() < deadline:
+        if any(t > since for t in watch.finished) and page.get_by_test_id("stApp") \
+                .get_attribute("data-test-script-state") == "notRunning":
+            return
+        page.wait_for_timeout(5)
+    raise TimeoutError(f"no rerun finished within {timeout_s:.0f} s")
 
 
 def interactions(store: Path) -> dict[str, Callable]:  # type: ignore[type-arg]
@@ -214,8 +256,7 @@ def interactions(store: Path) -> dict[str, Callable]:  # type: ignore[type-arg]
         return pick(page, "Target", industry)
 
     def scenarios(page) -> Callable[[], None]:
-        pick(page, "Disrupt countries", f"({countries[0]})")()
-        rerun_done(page)
+        pick(page, "Disrupt countries", f"({countries[0]})")()  # in a form: no rerun yet
         page.keyboard.press("Escape")
         run = page.get_by_role("button", name="Build and run")
         run.wait_for()
@@ -247,13 +288,13 @@ def one_pass(app: Path, store: Path, chromium: str, log: Path, label: str) -> di
         started = time.perf_counter()
         proc, url = start_server(app, store, log)
         try:
-            page = context.new_page()
+            page = new_page(context)
             page.goto(url)
             settled(page, "Overview")
             figures["cold first load"] = time.perf_counter() - started
             page.close()
             for title, path in PAGES:
-                page = context.new_page()
+                page = new_page(context)
                 began = time.perf_counter()
                 page.goto(f"{url}/{path}")
                 settled(page, title)
@@ -262,7 +303,7 @@ def one_pass(app: Path, store: Path, chromium: str, log: Path, label: str) -> di
                 commit = actions[title](page)
                 began = time.perf_counter()
                 commit()
-                rerun_done(page)
+                rerun_done(page, began)
                 figures[f"interact {title}"] = time.perf_counter() - began
                 page.close()
         finally:

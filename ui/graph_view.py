@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -323,6 +324,20 @@ def _plural(kind: str, count: int) -> str:
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
 
 
+# pyvis's page template names files it does not ship (``../node_modules/vis/...``: fetched
+# from the app's server, which answers with its own page) and Bootstrap on a public CDN (only
+# its menus use it, and this picture has none).  Both are dropped: the picture is drawn from
+# the page alone, and an analyst's browser fetches nothing from elsewhere to show it.
+_FETCHED = re.compile(r"<link\b[^>]*\bhref=\"(?:\.\./node_modules/|https?://)[^>]*>\s*"
+                      r"|<script\b[^>]*\bsrc=\"(?:\.\./node_modules/|https?://)[^>]*>\s*"
+                      r"</script>\s*", re.I)
+
+
+def _self_contained(page: str) -> str:
+    """``page`` without the stylesheets and scripts it would fetch from elsewhere."""
+    return _FETCHED.sub("", page)
+
+
 def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                        spofs: Set[str] = frozenset(),
                        importance: Mapping[str, float] | None = None,
@@ -391,7 +406,7 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                      dashes=kind in ("LOCATED_IN", "HEADQUARTERED_IN"))
     net.set_options(json.dumps(_options(layout, dark)))
     _make_titles_plain_text(net)
-    page = net.generate_html(notebook=False)
+    page = _self_contained(net.generate_html(notebook=False))
     style = (f"<style>:root{{--cp-bg:{theme['background']};--cp-text:{theme['text']};"
              f"--cp-button:{theme['button']}}}</style>")
     script = style + _SCRIPT.replace("__MIN__", str(MIN_LABEL_PX)).replace(

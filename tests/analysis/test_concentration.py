@@ -83,3 +83,13 @@ def test_allies_count_with_the_perspective():
 def test_an_unknown_perspective_country_is_refused():
     with pytest.raises(NotFoundError, match="XX"):
         perspective(GRAPH, ["XX"])
+
+
+def test_one_model_serves_every_perspective_alike():
+    from analysis.capacity import CapacityModel
+
+    model = CapacityModel.from_graph(GRAPH)
+    for countries in (["US"], ["TW"], ["US", "KR", "TW"], ["US"]):
+        assert perspective(GRAPH, countries, model=model) == perspective(GRAPH, countries)
+    only = perspective(GRAPH, ["US"], items=["chip"], model=model)
+    assert [p.id for p in only] == ["chip"]

@@ -72,3 +72,13 @@ def test_labels_are_short_and_the_full_name_is_in_the_tooltip():
     nbhd = neighbourhood(g, "chip", depth=3, direction="upstream")
     page = neighbourhood_html(g, nbhd)
     assert long_name.strip() in page and '"level":' in page.replace(" ", "")
+
+
+def test_the_picture_fetches_nothing_from_elsewhere():
+    """Everything the picture needs is in its page: no CDN, no file the server does not have."""
+    import re
+
+    g = fan(4, 2)
+    page = neighbourhood_html(g, neighbourhood(g, "chip", depth=3, direction="upstream"))
+    assert not re.findall(r"""\b(?:src|href)\s*=\s*["'][^"']""", page)
+    assert "new vis.Network" in page  # the drawing code itself is still there, inline

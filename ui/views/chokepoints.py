@@ -58,7 +58,9 @@ COLUMNS = ["rank", "name", "kind", "capacity_loss", "by_region", "rests_on_assum
 table = app_state.points(frame.head(SHOWN)[[c for c in COLUMNS if c in frame]],
                          "capacity_loss", "facts_only_loss")
 picked = st.dataframe(
-    table, hide_index=True, height=420, on_select="rerun", selection_mode="single-row",
+    # 35 px a row and the header: a short list gets no empty rows below it
+    table, hide_index=True, height=min(420, 35 * (len(table) + 1) + 3), on_select="rerun",
+    selection_mode="single-row",
     key="chokepoint_table", column_order=COLUMNS,
     column_config={
         "rank": st.column_config.NumberColumn("#", width=45),
