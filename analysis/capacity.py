@@ -109,17 +109,24 @@ class CapacityModel:
         self._order_components()
 
     def _node_fields(self, n: NodeSupply) -> tuple[Any, ...]:
-        """One node's entry in each of :data:`_NODE_FIELDS`."""
+        """One node's entry in each of :data:`_NODE_FIELDS` (list comprehensions, not
+        generators: this runs for every node of the graph)."""
         ix = self.index
-        return (tuple((ix[s], w) for s, w in n.suppliers),
-                tuple((ix[c], w) for c, w in (*n.locations, *n.held_locations)),
+        sites = (*n.locations, *n.held_locations) if n.held_locations else n.locations
+        suppliers = tuple([(ix[s], w) for s, w in n.suppliers])
+        groups = tuple([(tuple([ix[m] for m in g.members]), g.min_required) for g in n.groups])
+        inputs = {i for i, _ in suppliers}
+        inputs.update([ix[c] for c, _ in n.locations])
+        for members, _ in groups:
+            inputs.update(members)
+        return (suppliers,
+                tuple([(ix[c], w) for c, w in sites]),
                 n.supplier_held,
-                frozenset(ix[c] for c, _ in n.held_locations),
-                tuple((tuple(ix[m] for m in g.members), g.min_required) for g in n.groups),
+                frozenset([ix[c] for c, _ in n.held_locations]),
+                groups,
                 frozenset(n.headquarters),
-                frozenset(c for c, _ in (*n.locations, *n.held_locations))
-                | frozenset(n.headquarters),
-                n.blockable, n.kind, tuple(sorted(ix[m] for m in n.inputs())))
+                frozenset([*[c for c, _ in sites], *n.headquarters]),
+                n.blockable, n.kind, tuple(sorted(inputs)))
 
     def with_supply(self, supply: SupplyModel) -> CapacityModel:
         """This model with the nodes that have time fields compiled again from ``supply``

@@ -28,7 +28,7 @@ only those nodes.  At a horizon:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -223,9 +223,15 @@ def _raw_edges(graph: SupplyGraph, node: str) -> list[RawEdge]:
     return found
 
 
-def _is_timed(graph: SupplyGraph, node: str) -> bool:
-    return any(data.get(name) is not None for keyed in graph.adj[node].values()
-               for data in keyed.values() for name in TIME_FIELDS)
+def _dictionaries(graph: SupplyGraph) -> tuple[Mapping[str, dict[str, Any]],
+                                                Mapping[str, dict[str, dict[str, dict]]]]:
+    """The graph's node attributes and out-adjacency (``adj[from][to][kind]``) as plain
+    dictionaries: a NetworkX graph's own (its read-only views cost a call per lookup, most
+    of compiling a 50,000-node graph), or an :class:`Adjacency`'s."""
+    nodes, adj = getattr(graph, "_node", None), getattr(graph, "_adj", None)
+    if isinstance(nodes, dict) and isinstance(adj, dict):
+        return nodes, adj
+    return graph.nodes, graph.adj
 
 
 def _surged(edges: list[RawEdge], shares: tuple[tuple[str, float], ...],
@@ -259,14 +265,17 @@ def _held_groups(groups: tuple[Group, ...], held: set[str]) -> tuple[Group, ...]
     return tuple(result)
 
 
-def _node_supply(graph: SupplyGraph, node: str) -> NodeSupply:
-    attrs = graph.nodes[node]
+def _node_supply(node: str, attrs: dict[str, Any], out: dict[str, dict[str, dict]]
+                 ) -> tuple[NodeSupply, bool]:
+    """One node's supply from its attributes and out-edges (``out[target][kind]``), and
+    whether any of those edges has a time field (:data:`TIME_FIELDS`)."""
     supplied: list[tuple[str, float | None]] = []
     located: list[tuple[str, float | None]] = []
     requires: list[tuple[str, dict]] = []
     hq: list[str] = []
+    timed = False
     # One pass over the node's out-edges (this runs for every node of graphs of 10^5 nodes).
-    for target, keyed in graph.adj[node].items():
+    for target, keyed in out.items():
         for key, data in keyed.items():
             if key == _SUPPLIED_BY:
                 supplied.append((target, data.get("share")))
@@ -276,6 +285,10 @@ def _node_supply(graph: SupplyGraph, node: str) -> NodeSupply:
                 requires.append((target, data))
             elif key == _HQ:
                 hq.append(target)
+            if not timed:
+                timed = (data.get("buffer_months") is not None
+                         or data.get("lead_time_months") is not None
+                         or data.get("surge_share") is not None)
     suppliers, supplier_coverage = _normalised(supplied)
     hq.sort()
     by_hq = not located and bool(hq)
@@ -295,7 +308,7 @@ def _node_supply(graph: SupplyGraph, node: str) -> NodeSupply:
         min_supply_share=float(attrs.get("min_supply_share") or 0.0),
         failure_probability=float(attrs.get("failure_probability") or 0.0),
         blockable=bool(attrs.get("blockable", True)),
-    )
+    ), timed
 
 
 def timed_node_supply(base: NodeSupply, edges: tuple[RawEdge, ...],
@@ -328,8 +341,13 @@ def timed_node_supply(base: NodeSupply, edges: tuple[RawEdge, ...],
 
 def build_supply_model(graph: SupplyGraph, months: float = 0.0) -> SupplyModel:
     """Read the supply structure of every node of ``graph`` at ``months`` (§4.6)."""
-    nodes = {node: _node_supply(graph, node) for node in sorted(graph.nodes)}
-    timed = {node: tuple(_raw_edges(graph, node)) for node in nodes if _is_timed(graph, node)}
+    attributes, adjacency = _dictionaries(graph)
+    nodes: dict[str, NodeSupply] = {}
+    timed: dict[str, tuple[RawEdge, ...]] = {}
+    for node in sorted(attributes):
+        nodes[node], is_timed = _node_supply(node, attributes[node], adjacency[node])
+        if is_timed:
+            timed[node] = tuple(_raw_edges(graph, node))
     for node, edges in timed.items():
         nodes[node] = timed_node_supply(nodes[node], edges, months)
     return SupplyModel(nodes, timed, months)

@@ -27,6 +27,16 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Compiled graphs the tests keep go to a folder of this session (the environment, so
+    the commands and app servers the tests start use it too), never the user's cache."""
+    folder = Path(os.environ.get("CHOKEPOINT_CACHE_DIR") or
+                  tmp_path_factory.mktemp("cache") / "chokepoint")
+    os.environ["CHOKEPOINT_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The third-party datasets (never copied into the repository)."""

@@ -296,12 +296,12 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
 
 def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> list[str]:
     """Compute and keep, for the store's newest data, what the app's Overview needs on its
-    first load (:data:`PRECOMPUTED`); the names kept.  Results already kept are not redone."""
-    from analysis.capacity import CapacityModel
+    first load (:data:`PRECOMPUTED`); the names kept.  Results already kept are not redone.
+    The graph and its compiled models go to the local cache file the app loads
+    (:mod:`ui.compiled_cache`, big graphs only)."""
     from analysis.chokepoints import DEFAULT_KINDS
-    from analysis.semantics import build_supply_model, default_targets
-    from analysis.structure import compile_structure
-    from graph.memory import collector_paused
+    from analysis.semantics import default_targets
+    from ui import compiled_cache
 
     started = time.perf_counter()
     version = version_of(store)
@@ -317,9 +317,9 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     keep(store, version, "summary", facts)
     if not graph.number_of_nodes():
         return ["summary"]
-    with collector_paused():  # hundreds of thousands of records built, none of them garbage
-        supply = build_supply_model(graph)
-        model, structure = CapacityModel(supply), compile_structure(supply)
+    compiled = compiled_cache.compile_graph(graph)
+    model, structure = compiled.capacity, compiled.structure
+    cached = compiled_cache.save(store, version, compiled)  # the app loads it (big graphs)
     kinds = ranked_kinds(graph.number_of_nodes(), DEFAULT_KINDS)
     ranking = kept(store, version, chokepoints_name(kinds),
                    lambda: rank_chokepoints(graph, model, None, kinds, structure), frame=True)
@@ -330,7 +330,7 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     kept(store, version, f"inputs:{OVERVIEW_TOP}", lambda: grouped_inputs(inputs, OVERVIEW_TOP),
          frame=True)
     kept(store, version, "conflicts", lambda: conflicts_frame(store), frame=True)
-    kept(store, version, "gaps", lambda: gaps(graph, supply))
+    kept(store, version, "gaps", lambda: gaps(graph, compiled.supply))
     country = default_country([c for c, _ in facts["countries"]])
     if country is not None:
         kept(store, version, f"perspective:{country}",
@@ -338,5 +338,6 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     names = _precomputed_names(facts)
     if say is not None:
         say(f"Kept the app's first-page analyses ({', '.join(names)}) in "
-            f"{time.perf_counter() - started:.1f} s.")
+            f"{time.perf_counter() - started:.1f} s"
+            + (f"; the compiled graph in {cached}." if cached else "."))
     return names

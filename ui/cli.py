@@ -103,8 +103,9 @@ precompute_option = click.option(
     "--precompute/--no-precompute", default=True, show_default=True,
     help="After writing, compute the analyses the app's first page shows (chokepoints, "
          "SPOFs, concentration, self-sufficiency) and keep them in the store, so the app's "
-         "first load reads them instead of computing them.  --no-precompute leaves that to "
-         "the app's first load.")
+         "first load reads them instead of computing them; from 5,000 nodes on, keep the "
+         "compiled graph in the local cache ($CHOKEPOINT_CACHE_DIR) too.  --no-precompute "
+         "leaves that to the app's first load.")
 
 
 def precompute_after_write(settings: Settings, enabled: bool) -> None:

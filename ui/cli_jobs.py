@@ -54,8 +54,9 @@ def jobs() -> None:
 precompute_option = click.option(
     "--precompute/--no-precompute", default=True, show_default=True,
     help="After a run that wrote data, compute the analyses the app's first page shows and "
-         "keep them in the store (the app's first load then reads them).  --no-precompute "
-         "leaves that to the app's first load.")
+         "keep them in the store (the app's first load then reads them), and from 5,000 "
+         "nodes on the compiled graph in the local cache ($CHOKEPOINT_CACHE_DIR).  "
+         "--no-precompute leaves that to the app's first load.")
 
 
 def _precompute(settings: Settings, records: list[RunRecord]) -> None:

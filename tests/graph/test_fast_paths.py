@@ -169,3 +169,91 @@ def test_collector_paused_restores_the_collector() -> None:
         assert not gc.isenabled()  # turned off by someone else: left off
     finally:
         gc.enable()
+
+
+# -- the SQLite store's graph, built from its rows without records ----------------------------
+SOURCES = st.tuples() | st.tuples(st.sampled_from(["a", "b"])) | st.just(("a", "b"))
+# Free attributes named like the fields and bookkeeping they are merged with.
+FREE = st.dictionaries(st.sampled_from(["kind", "name", "sources", "last_run", "attributes",
+                                        "share", "group", "x", "y"]),
+                       st.none() | st.integers(-3, 3) | st.text(max_size=3), max_size=4)
+TEXT = st.none() | st.text(max_size=4)
+SHARE = st.none() | st.sampled_from([0.0, 0.25, 0.5, 1.0])
+
+
+def _stored_nodes() -> st.SearchStrategy[Node]:
+    return st.builds(Node, id=st.sampled_from(KNOWN), kind=st.sampled_from(list(NodeKind)),
+                     name=st.text(max_size=4), description=TEXT,
+                     failure_probability=st.sampled_from([0.0, 0.1]), min_supply_share=SHARE,
+                     blockable=st.booleans(), citation=TEXT, as_of=TEXT, attributes=FREE,
+                     sources=SOURCES, last_run=st.none() | st.just("run-1"))
+
+
+def _stored_relationships() -> st.SearchStrategy[Relationship]:
+    return st.builds(Relationship, from_id=st.sampled_from(IDS), to_id=st.sampled_from(IDS),
+                     kind=st.sampled_from(list(RelKind)), share=SHARE,
+                     group=st.none() | st.just("g"), min_required=st.none() | st.integers(1, 3),
+                     role=TEXT, citation=TEXT, as_of=TEXT, attributes=FREE, sources=SOURCES,
+                     last_run=st.none() | st.just("run-1"),
+                     basis=st.none() | st.just("assumption"), share_low=SHARE,
+                     buffer_months=st.none() | st.just(3.0), surge_share=SHARE,
+                     counted=st.booleans())
+
+
+def _write_rows(store: SQLiteStore, nodes: list[Node], rels: list[Relationship]) -> None:
+    """The records as the store writes them (counted flag included), without validation."""
+    from graph import sqlite_store as sq
+
+    with store._conn:
+        store._conn.executemany(sq._INSERT_NODE, [
+            sq._node_row(n, sq._provenance_text(n.sources, n.last_run)) for n in nodes])
+        store._conn.executemany(sq._UPSERT_REL, [
+            (*sq._rel_row(r, sq._provenance_text(r.sources, r.last_run)),
+             None if r.counted else 0, None) for r in rels])
+
+
+def _same_graph(fast: Any, plain: Any) -> None:
+    """The same nodes, edges and attributes, in the same order (attribute keys too), with
+    one attribute dictionary shared by both directions of each edge."""
+    assert [(n, list(a.items())) for n, a in fast.nodes(data=True)] == [
+        (n, list(a.items())) for n, a in plain.nodes(data=True)]
+    assert [(u, v, k, list(a.items())) for u, v, k, a in fast.edges(keys=True, data=True)] == [
+        (u, v, k, list(a.items())) for u, v, k, a in plain.edges(keys=True, data=True)]
+    assert (list(fast.in_edges(keys=True, data=True))
+            == list(plain.in_edges(keys=True, data=True)))
+    for u, v, k in plain.edges(keys=True):
+        assert fast[u][v][k] is fast.pred[v][u][k]
+    assert fast.number_of_edges() == plain.number_of_edges()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_stored_nodes(), max_size=6), st.lists(_stored_relationships(), max_size=12))
+def test_the_sqlite_graph_read_from_rows_equals_the_graph_of_its_records(
+        nodes: list[Node], rels: list[Relationship]) -> None:
+    """Free attributes clashing with fields, time and trust fields, uncounted relationships
+    and relationships to absent nodes: reading the graph straight from the rows gives what
+    building it from the decoded records gives."""
+    import tempfile
+
+    from graph.networkx_view import to_networkx
+
+    with tempfile.TemporaryDirectory() as folder, SQLiteStore(Path(folder) / "g.db") as store:
+        _write_rows(store, nodes, rels)
+        _same_graph(store.read_graph(), to_networkx(*store.snapshot()))
+
+
+def test_the_sqlite_graph_leaves_out_what_another_source_of_record_outranks(
+        sqlite_store: SQLiteStore) -> None:
+    from graph.networkx_view import to_networkx
+
+    def wafers(source: str, priority: int, shares: dict[str, float]) -> Batch:
+        nodes = [Node("wafers", NodeKind.COMPONENT, "Wafers"),
+                 *(Node(s, NodeKind.SUPPLIER, s.upper()) for s in shares)]
+        return Batch(source, nodes, [Relationship("wafers", s, RelKind.SUPPLIED_BY, share=v)
+                                     for s, v in shares.items()], priority=priority)
+
+    sqlite_store.apply(wafers("curated", 20, {"s-a": 0.5, "s-b": 0.5}))
+    sqlite_store.apply(wafers("survey", 10, {"s-a": 0.6, "s-c": 0.4}))
+    fast = sqlite_store.read_graph()
+    _same_graph(fast, to_networkx(*sqlite_store.snapshot()))
+    assert sorted(fast.successors("wafers")) == ["s-a", "s-b"]
