@@ -286,9 +286,10 @@ def _node_supply(node: str, attrs: dict[str, Any], out: dict[str, dict[str, dict
             elif key == _HQ:
                 hq.append(target)
             if not timed:
-                timed = (data.get("buffer_months") is not None
-                         or data.get("lead_time_months") is not None
-                         or data.get("surge_share") is not None)
+                for name in TIME_FIELDS:
+                    if data.get(name) is not None:
+                        timed = True
+                        break
     suppliers, supplier_coverage = _normalised(supplied)
     hq.sort()
     by_hq = not located and bool(hq)

@@ -194,7 +194,6 @@ class Store(ABC):
                    relationship_kinds: Iterable[RelKind] | None = None) -> nx.MultiDiGraph:
         """The graph (or the part with the given kinds) as a NetworkX ``MultiDiGraph``, from
         one :meth:`snapshot`."""
-        from graph.memory import collector_paused
         from graph.networkx_view import to_networkx  # NetworkX loads only when needed
 
         with collector_paused():  # a million records built, none of them garbage

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
            "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints", "gaps",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
-           "default_country", "precompute", "PRECOMPUTED", "grouped_inputs",
+           "default_country", "precompute", "grouped_inputs", "name_of",
            "INPUT_KINDS", "OVERVIEW_TOP", "conflicts_frame"]
 
 INPUT_KINDS = ("chip", "component", "software", "model", "dataset")
@@ -42,10 +42,6 @@ RESULTS_FORMAT = 1  # bump when a kept result's shape changes: older ones are th
 RANK_ALL_KINDS_NODES = 5_000
 """Up to this many nodes every kind is ranked at once (a removal per upstream node is cheap
 there); above it only the kinds asked for, by default who and where (suppliers, countries)."""
-PRECOMPUTED = ("summary", "chokepoints", "spofs", "importance", "concentration", "inputs",
-               "conflicts", "perspective")
-"""What :func:`precompute` keeps: what the Overview draws on its first load, and the list of
-conflicts between sources (the Data page and the report count them)."""
 
 Kinds = tuple[str, ...] | None
 Targets = tuple[str, ...] | None
@@ -118,7 +114,9 @@ def chokepoints_name(kinds: Kinds) -> str:
     return "chokepoints" if kinds is None else f"chokepoints:{','.join(kinds)}"
 
 
-def _name(graph: nx.MultiDiGraph, node: str) -> str:
+def name_of(graph: nx.MultiDiGraph, node: str) -> str:
+    """The node's name as the app shows it (its id when it has none, or is not in the
+    graph)."""
     from ui.text import shown
 
     return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
@@ -139,9 +137,9 @@ def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Targ
 
     ranked = chokepoints(graph, targets, model=model, kinds=kinds, structure=structure,
                          assumptions=assumptions, spofs=spofs)
-    rows = [{**c.as_dict(), "name": _name(graph, c.id),
-             "why": " → ".join(_name(graph, n) for n in c.path),
-             "worst_target": _name(graph, c.worst_target) if c.worst_target else None,
+    rows = [{**c.as_dict(), "name": name_of(graph, c.id),
+             "why": " → ".join(name_of(graph, n) for n in c.path),
+             "worst_target": name_of(graph, c.worst_target) if c.worst_target else None,
              "worst_target_id": c.worst_target,
              "by_region": " · ".join(f"{r} {pct(v)}" for r, v in c.by_region)}
             for c in ranked]
@@ -175,13 +173,13 @@ def concentration_frame(graph: nx.MultiDiGraph, loss: dict[str, float]) -> pd.Da
     from analysis.concentration import concentration, rank_by_impact
 
     items = rank_by_impact(concentration(graph), loss)
-    return pd.DataFrame([{**c.as_dict(), "name": _name(graph, c.id),
+    return pd.DataFrame([{**c.as_dict(), "name": name_of(graph, c.id),
                           "capacity_loss": loss.get(c.id, 0.0)} for c in items])
 
 
 def gaps(graph: nx.MultiDiGraph, supply: SupplyModel) -> dict[str, list[str]]:
     """The unmodelled items each default target depends on (what a scenario flags as
-    incomplete data), at horizon 0."""
+    incomplete data), read on ``supply`` (at its horizon)."""
     from analysis.coverage import incomplete
     from analysis.semantics import default_targets
 
@@ -259,7 +257,7 @@ def perspective_frame(graph: nx.MultiDiGraph, model: CapacityModel,
     from analysis.concentration import perspective
 
     items = perspective(graph, countries, model=model)
-    return pd.DataFrame([{**p.as_dict(), "name": _name(graph, p.id)} for p in items],
+    return pd.DataFrame([{**p.as_dict(), "name": name_of(graph, p.id)} for p in items],
                         columns=["id", "name", "kind", "domestic_share", "self_sufficiency"])
 
 
@@ -269,7 +267,7 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
     from collections import Counter
 
     kinds = Counter(str(kind) for _, kind in graph.nodes(data="kind"))
-    countries = sorted(([n, _name(graph, n)] for n, k in graph.nodes(data="kind")
+    countries = sorted(([n, name_of(graph, n)] for n, k in graph.nodes(data="kind")
                         if k == NodeKind.COUNTRY.value), key=lambda c: (c[1], c[0]))
     return {"nodes": {k.value: kinds.get(k.value, 0) for k in NodeKind},
             "node_count": graph.number_of_nodes(),
@@ -296,7 +294,9 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
 
 def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> list[str]:
     """Compute and keep, for the store's newest data, what the app's Overview needs on its
-    first load (:data:`PRECOMPUTED`); the names kept.  Results already kept are not redone.
+    first load (summary, ranking, SPOFs, losses, concentration, grouped inputs, conflicts
+    between sources, the unmodelled inputs a scenario flags, the default perspective: see
+    :func:`_precomputed_names`); the names kept.  Results already kept are not redone.
     The graph and its compiled models go to the local cache file the app loads
     (:mod:`ui.compiled_cache`, big graphs only)."""
     from analysis.chokepoints import DEFAULT_KINDS

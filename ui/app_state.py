@@ -352,14 +352,12 @@ def _assumptions(url: str | None, version: str) -> tuple[tuple[str, str, str], .
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _gaps(url: str | None, version: str, months: float = 0) -> dict[str, list[str]]:
     """The unmodelled items each default target depends on, at the horizon: the same for
-    every scenario, kept rather than found again on every run."""
-    from analysis.coverage import incomplete
+    every scenario, kept rather than found again on every run (in the store at month 0,
+    where the ingest keeps them)."""
+    def compute() -> dict[str, list[str]]:
+        return results.gaps(_graph(url, version), _models(url, version, months)[0])
 
-    if not months:  # kept by the ingest
-        return _kept(url, version, "gaps",
-                     lambda: results.gaps(_graph(url, version), _models(url, version)[0]))
-    return incomplete(_graph(url, version), _targets(url, version),
-                      _models(url, version, months)[0])
+    return compute() if months else _kept(url, version, "gaps", compute)
 
 
 @st.cache_data(show_spinner="Measuring concentration…", max_entries=2)
@@ -532,8 +530,7 @@ def _targets(url: str | None, version: str) -> tuple[str, ...]:
     return tuple(default_targets(_graph(url, version)))
 
 
-def _name(graph: nx.MultiDiGraph, node: str) -> str:
-    return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
+_name = results.name_of
 
 
 def _version(store: Store) -> str:

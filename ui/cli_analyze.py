@@ -276,7 +276,7 @@ def cutsets(settings: Any, targets: tuple[str, ...], max_order: int, fail_kinds:
         return
     if fmt == "csv":
         columns = ("target", "order", "nodes", "rests_on_assumptions")
-        if csv_plain(chosen) and csv_plain(n.id for n in nodes):
+        if csv_plain(n.id for n in nodes):  # the targets among them
             # Tens of thousands of sets on a fault tree: joined here, not field by field.
             emit_csv_lines(columns, (f"{r.target},{len(s)},{';'.join(s)},{flag}\n"
                                      for r, flags in zip(results, resting, strict=True)
