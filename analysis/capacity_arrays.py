@@ -22,9 +22,16 @@ Boolean threshold and plays no part in capacity, here as there.
 
 Not supported, and refused with an :class:`~graph.errors.InputError` rather than answered
 wrongly: blocks (§4.5: per-destination flows; use :func:`analysis.scenario.run_scenario`),
-and the time fields of §4.6 (``buffer_months``, ``lead_time_months``, ``surge_share``):
-:class:`GraphArrays` does not hold them, so :meth:`ArrayCapacity.from_graph` refuses a graph
-that has them.  The result is for horizon 0 of a graph without them.
+and, from arrays, the time fields of §4.6 (``buffer_months``, ``lead_time_months``,
+``surge_share``): :class:`GraphArrays` does not hold them, so :meth:`ArrayCapacity.from_graph`
+refuses a graph that has them.  :meth:`ArrayCapacity.from_model` compiles a
+:class:`~analysis.capacity.CapacityModel` instead, whatever its horizon: its shares are
+already read at that horizon, and the inputs a node holds (buffers) count as available
+there, so they read a constant input that is always 1.
+
+:meth:`ArrayCapacity.availabilities` evaluates many scenarios at once, one column each (every
+perspective of the app, say); each column is the scenario :meth:`ArrayCapacity.availability`
+gives on its own, cycles included (a column stops iterating when it has converged).
 
 >>> import networkx as nx
 >>> g = nx.MultiDiGraph()
@@ -41,8 +48,9 @@ that has them.  The result is for horizon 0 of a graph without them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -52,6 +60,9 @@ from analysis.capacity import MAX_CYCLE_EVALUATIONS, TOLERANCE, Block
 from analysis.semantics import TIME_FIELDS
 from analysis.spof import dependency_depths, dependency_order, sorted_unique
 from graph.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from analysis.capacity import CapacityModel
 
 __all__ = ["ArrayCapacity", "dependency_levels"]
 
@@ -77,14 +88,20 @@ class _Terms:
     term_of_input: np.ndarray
 
     def values(self, a: np.ndarray) -> np.ndarray:
+        """Each term's value from availabilities ``a`` (one column per scenario, or one
+        scenario as a vector)."""
         got = a[self.inputs]
         if self.kind == SUM:
-            return np.add.reduceat(got * self.weights, self.starts)
+            weights = self.weights if got.ndim == 1 else self.weights[:, None]
+            return np.add.reduceat(got * weights, self.starts)
         if self.kind == LEAST:
             return np.minimum.reduceat(got, self.starts)
         if self.kind == MOST:
             return np.maximum.reduceat(got, self.starts)
-        return got[np.lexsort((-got, self.term_of_input))][self.pick]
+        if got.ndim == 1:
+            return got[np.lexsort((-got, self.term_of_input))][self.pick]
+        return np.stack([column[np.lexsort((-column, self.term_of_input))][self.pick]
+                         for column in got.T], axis=1)
 
 
 @dataclass(frozen=True)
@@ -101,9 +118,14 @@ class ArrayCapacity:
     """The capacity rules of every node in arrays; compile once, run many scenarios."""
 
     def __init__(self, arrays: GraphArrays) -> None:
-        self.ids = arrays.ids
+        self._setup(arrays.ids, arrays.nodes, _compile(arrays.nodes, *_terms(arrays)))
+
+    def _setup(self, ids: Sequence[str], size: int, stages: list[_Stage]) -> None:
+        self.ids = ids
         self.index = {node: i for i, node in enumerate(self.ids)}
-        self.stages = _compile(arrays)
+        self.size = size
+        """Rows evaluated: the nodes, and an input always at 1 when some are held."""
+        self.stages = stages
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> ArrayCapacity:
@@ -116,6 +138,16 @@ class ArrayCapacity:
                     "reads horizon 0 without time fields; use analysis.capacity instead")
         return cls(GraphArrays.from_graph(graph))
 
+    @classmethod
+    def from_model(cls, model: CapacityModel) -> ArrayCapacity:
+        """The rules of a compiled capacity model, at the horizon it was read at (time
+        fields allowed: held inputs read a row that is always available)."""
+        terms, held = _model_terms(model)
+        size = len(model.ids) + held
+        found = cls.__new__(cls)
+        found._setup(model.ids, size, _compile(size, *terms))
+        return found
+
     def availability(self, disruption: Mapping[str, float] | None = None,
                      blocks: Iterable[Block] = ()) -> np.ndarray:
         """Availability of every node (by node number) under ``disruption`` (node id →
@@ -123,20 +155,43 @@ class ArrayCapacity:
         if any(b.from_countries and b.to_countries for b in blocks):
             raise InputError("blocks are not supported by the array capacity model; run the "
                              "scenario on the capacity model (analysis.scenario)")
-        keep = np.ones(len(self.ids))
-        missing = [node for node in (disruption or {}) if node not in self.index]
+        keep = np.ones(self.size)
+        self._disrupt(keep, disruption or {})
+        return self._run(keep)[:len(self.ids)]
+
+    def availabilities(self, disruptions: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Availability of every node (rows, by node number) under each of ``disruptions``
+        (columns): what :meth:`availability` gives for each, in one pass."""
+        keep = np.ones((self.size, len(disruptions)))
+        for column, disruption in enumerate(disruptions):
+            self._disrupt(keep[:, column], disruption)
+        return self._run(keep)[:len(self.ids)]
+
+    def _disrupt(self, keep: np.ndarray, disruption: Mapping[str, float]) -> None:
+        missing = [node for node in disruption if node not in self.index]
         if missing:
             raise NotFoundError(f"unknown node(s) in the disruption: {', '.join(missing)}")
-        for node, severity in (disruption or {}).items():
+        for node, severity in disruption.items():
             keep[self.index[node]] = min(1.0, max(0.0, 1.0 - float(severity)))
+
+    def _run(self, keep: np.ndarray) -> np.ndarray:
+        """Every stage in order, inputs first; a cyclic stage's scenarios each iterated until
+        they move no more than the tolerance (the others keep the values they stopped at)."""
         value = keep.copy()
-        best = np.ones(len(self.ids))
+        best = np.ones_like(keep)
         for stage in self.stages:
             _evaluate(stage, value, keep, best)
-            for _ in range(MAX_CYCLE_EVALUATIONS if stage.cyclic else 0):
+            if not stage.cyclic:
+                continue
+            settled = np.zeros(keep.shape[1:], dtype=bool)
+            for _ in range(MAX_CYCLE_EVALUATIONS):
                 before = value[stage.nodes]
                 _evaluate(stage, value, keep, best)
-                if np.max(before - value[stage.nodes], initial=0.0) <= TOLERANCE:
+                moved = np.max(before - value[stage.nodes], axis=0, initial=0.0)
+                if value.ndim > 1:
+                    value[np.ix_(stage.nodes, settled)] = before[:, settled]
+                settled |= moved <= TOLERANCE
+                if settled.all():
                     break
         return value
 
@@ -150,10 +205,11 @@ def _evaluate(stage: _Stage, value: np.ndarray, keep: np.ndarray, best: np.ndarr
 
 
 # -- compiling --------------------------------------------------------------------------------
-def _compile(arrays: GraphArrays) -> list[_Stage]:
-    """The stages of ``arrays``' capacity rules, inputs first."""
-    owner, kind, k, count, dst, weights = _terms(arrays)
-    level, cyclic = dependency_levels(arrays.nodes, np.repeat(owner, count), dst)
+def _compile(n: int, owner: np.ndarray, kind: np.ndarray, k: np.ndarray, count: np.ndarray,
+             dst: np.ndarray, weights: np.ndarray) -> list[_Stage]:
+    """The stages of the terms of nodes ``0..n-1`` (by owner, with their inputs term after
+    term), inputs first."""
+    level, cyclic = dependency_levels(n, np.repeat(owner, count), dst)
     # terms by stage (level, then acyclic before cyclic), class and owner; inputs follow
     term_order = np.lexsort((owner, kind, cyclic[owner], level[owner]))
     rank = np.empty_like(term_order)
@@ -205,6 +261,59 @@ def _terms(arrays: GraphArrays) -> tuple[np.ndarray, ...]:
                     np.where(k >= count, LEAST, np.where(k == 1, MOST, KTH)))
     weights = np.where(code >= supply, normalised_shares(share, term, count), 1.0)
     return owner, kind, k, count, dst, weights
+
+
+def _model_terms(model: CapacityModel) -> tuple[tuple[np.ndarray, ...], bool]:
+    """The terms of a compiled capacity model, as :func:`_terms` gives them, and whether
+    some input is held: held suppliers and sites read row ``n`` (always 1), which adds
+    their share to the sum as :meth:`CapacityModel.evaluate` does.  Whole lists at a time:
+    this runs over every relationship of the graph."""
+    n = len(model.ids)
+    suppliers = _flat_terms(model.suppliers)
+    sites = _flat_terms(model.locations)
+    held = np.array(model.held_supply, dtype=np.float64)
+    extra = np.flatnonzero((held > 0) & (suppliers[0] > 0))
+    site_dst = sites[1].copy()
+    held_sites = [i for i, found in enumerate(model.held_sites) if found]
+    if held_sites:
+        first = np.concatenate(([0], np.cumsum(sites[0])))
+        for i in held_sites:
+            span = slice(first[i], first[i + 1])
+            site_dst[span] = [n if c in model.held_sites[i] else c
+                              for c in site_dst[span].tolist()]
+    groups = list(itertools.chain.from_iterable(model.groups))
+    group_owner = np.repeat(np.arange(n), [len(g) for g in model.groups])
+    needed = np.array([k for _, k in groups], dtype=np.int64)
+    size = np.array([len(m) for m, _ in groups], dtype=np.int64)
+    members = np.fromiter(itertools.chain.from_iterable(m for m, _ in groups), dtype=np.int64,
+                          count=int(size.sum()))
+    # suppliers (a held share is one more input, read last), sites, then groups
+    sum_owner = np.concatenate((np.flatnonzero(suppliers[0]), np.flatnonzero(sites[0])))
+    owner = np.concatenate((sum_owner, group_owner))
+    kind = np.concatenate((np.full(len(sum_owner), SUM), np.where(
+        needed >= size, LEAST, np.where(needed == 1, MOST, KTH))))
+    k = np.concatenate((np.ones(len(sum_owner), dtype=np.int64), needed))
+    held_inputs = np.zeros(n, dtype=np.int64)
+    held_inputs[extra] = 1
+    count = np.concatenate((suppliers[0][suppliers[0] > 0] + held_inputs[suppliers[0] > 0],
+                            sites[0][sites[0] > 0], size))
+    # each supplier term's inputs, then its held share: placed by a stable sort on the term
+    supplier_term = np.repeat(np.arange(n), suppliers[0])
+    order = np.argsort(np.concatenate((supplier_term, extra)), kind="stable")
+    dst = np.concatenate((np.concatenate((suppliers[1], np.full(len(extra), n)))[order],
+                          site_dst, members))
+    weights = np.concatenate((np.concatenate((suppliers[2], held[extra]))[order], sites[2],
+                              np.ones(len(members))))
+    return (owner, kind, k, count, dst, weights), bool(len(extra) or held_sites)
+
+
+def _flat_terms(entries: Sequence[Sequence[tuple[int, float]]]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each node's number of ``(input, weight)`` entries, and all inputs and weights."""
+    count = np.fromiter(map(len, entries), dtype=np.int64, count=len(entries))
+    flat = np.array(list(itertools.chain.from_iterable(entries)), dtype=np.float64
+                    ).reshape(-1, 2)
+    return count, flat[:, 0].astype(np.int64), flat[:, 1]
 
 
 def dependency_levels(n: int, src: np.ndarray, dst: np.ndarray

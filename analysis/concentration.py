@@ -21,8 +21,7 @@ availability when every country outside the perspective is fully disrupted.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,7 @@ import networkx as nx
 
 from analysis.capacity import CapacityModel, country_shares
 from analysis.coverage import unknown_shares
+from analysis.perspective import SeenFrom, items_of, perspective_model
 from analysis.semantics import NodeSupply, SupplyModel, build_supply_model, node_names
 from graph.errors import NotFoundError
 from graph.lookup import did_you_mean
@@ -41,6 +41,7 @@ __all__ = [
     "hhi",
     "concentration",
     "perspective",
+    "perspectives",
     "rank_by_impact",
 ]
 
@@ -108,17 +109,6 @@ def _basis(supply: NodeSupply) -> str | None:
     return "suppliers" if supply.suppliers else None
 
 
-_PER_MODEL: weakref.WeakKeyDictionary[CapacityModel, dict[str, Any]] = \
-    weakref.WeakKeyDictionary()
-"""What :func:`perspective` reads of a compiled model whatever the countries, by model (a
-model is built from one graph and never changed)."""
-
-
-def _items(graph: nx.MultiDiGraph) -> list[str]:
-    return sorted({u for u, _, k in graph.edges(keys=True)
-                   if k in ("SUPPLIED_BY", "LOCATED_IN")})
-
-
 def _countries_to_reach(shares: Mapping[str, float], level: float = SHARE_REACHED) -> int:
     total = 0.0
     for count, share in enumerate(sorted(shares.values(), reverse=True), start=1):
@@ -171,7 +161,7 @@ def concentration(graph: nx.MultiDiGraph, items: Iterable[str] | None = None, *,
     CR values and coverage 0 (unknown is not equal), unless ``equal_split`` asks for the
     equal split; its countries are still known when every supplier sits in one country."""
     model = build_supply_model(graph)
-    chosen = list(items) if items is not None else _items(graph)
+    chosen = list(items) if items is not None else items_of(graph)
     missing = [i for i in chosen if i not in graph]
     if missing:
         raise NotFoundError(f"unknown node(s): {', '.join(missing)}"
@@ -203,34 +193,26 @@ def perspective(graph: nx.MultiDiGraph, countries: Iterable[str],
                 items: Iterable[str] | None = None,
                 model: CapacityModel | None = None) -> list[PerspectiveItem]:
     """Each item's domestic share and self-sufficiency from ``countries`` (a country and its
-    allies), least self-sufficient first."""
-    inside = set(countries)
+    allies), least self-sufficient first (:mod:`analysis.perspective`)."""
+    seen = perspectives(graph, [countries], items, model)
+    return [PerspectiveItem(seen.items[i], seen.names[i], seen.kinds[i],
+                            float(seen.domestic_share[i, 0]),
+                            float(seen.self_sufficiency[i, 0]))
+            for i in seen.order().tolist()]
+
+
+def perspectives(graph: nx.MultiDiGraph, countries: Sequence[Iterable[str]],
+                 items: Iterable[str] | None = None,
+                 model: CapacityModel | None = None) -> SeenFrom:
+    """Every item (or each of ``items``) seen from each of several perspectives at once,
+    one column each; countries are checked to be country nodes."""
+    chosen = [set(c) for c in countries]
     all_countries = {n for n, k in graph.nodes(data="kind") if k == NodeKind.COUNTRY.value}
-    unknown = sorted(inside - all_countries)
+    unknown = sorted(set().union(*chosen) - all_countries)
     if unknown:
         names = {c: str(graph.nodes[c].get("name") or c) for c in all_countries}
         raise NotFoundError(f"unknown country id(s): {', '.join(unknown)}"
                             f"{did_you_mean(names, unknown)} (use upper-case ISO 3166-1 "
                             "alpha-2 codes of country nodes, such as CN)")
-    model = model or CapacityModel(build_supply_model(graph))
-    cut_off = model.availability({c: 1.0 for c in all_countries - inside})
-    # Which items there are and their countries' shares do not depend on the perspective:
-    # found once per compiled model (tens of thousands of items on a big graph).
-    known = _PER_MODEL.setdefault(model, {})
-    if items is not None:
-        chosen = list(items)
-    else:
-        if "items" not in known:
-            known["items"] = _items(graph)
-        chosen = known["items"]
-    shares_of = known.setdefault("shares", {})
-    result = []
-    for item in chosen:
-        shares = shares_of.get(item)
-        if shares is None:
-            shares = shares_of[item] = country_shares(model.supply, item)
-        attrs = graph.nodes[item]
-        result.append(PerspectiveItem(
-            item, str(attrs.get("name", item)), str(attrs.get("kind", "")),
-            sum(s for c, s in shares.items() if c in inside), cut_off[item]))
-    return sorted(result, key=lambda p: (p.self_sufficiency, p.domestic_share, p.id))
+    found = perspective_model(graph, model or CapacityModel(build_supply_model(graph)))
+    return found.seen_from(chosen, None if items is None else list(items))

@@ -22,9 +22,11 @@ from graph.model import NodeKind
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
     import pandas as pd
 
     from analysis.capacity import CapacityModel
+    from analysis.perspective import SeenFrom
     from analysis.semantics import SupplyModel
     from analysis.structure import SupplyStructure
     from graph.store import Store
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
            "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints", "gaps",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
+           "PERSPECTIVE_ITEMS", "perspective_name", "keep_perspectives", "kept_perspective",
+           "country_perspective",
            "default_country", "precompute", "grouped_inputs", "name_of",
            "INPUT_KINDS", "OVERVIEW_TOP", "conflicts_frame"]
 
@@ -249,16 +253,120 @@ def spofs(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, list[
     return single_points_of_failure(structure, list(targets))
 
 
+PERSPECTIVE_COLUMNS = ["id", "name", "kind", "domestic_share", "self_sufficiency"]
+PERSPECTIVE_ITEMS = "perspective-items"
+"""The kept items every country's kept perspective gives values for (ids, names, kinds)."""
+PERSPECTIVE_VALUES = ("domestic_share", "self_sufficiency")
+
+
+def perspective_name(country: str) -> str:
+    """The name one country's perspective (alone, no allies) is kept under: its items'
+    domestic shares and self-sufficiency, in the order of :data:`PERSPECTIVE_ITEMS`."""
+    return f"perspective-of:{country}"
+
+
 def perspective_frame(graph: nx.MultiDiGraph, model: CapacityModel,
                       countries: Iterable[str]) -> pd.DataFrame:
     """Each item's domestic share and self-sufficiency seen from ``countries``."""
+    return _perspective_table(_seen_from(graph, model, [list(countries)]))
+
+
+def _seen_from(graph: nx.MultiDiGraph, model: CapacityModel,
+               perspectives: Sequence[Sequence[str]]) -> SeenFrom:
+    """Every item seen from each of ``perspectives``, named as the app shows names."""
+    from dataclasses import replace
+
+    from analysis.concentration import perspectives as seen_from
+    from graph.memory import collector_paused
+
+    with collector_paused():  # the first call compiles the model's rules into arrays
+        seen = seen_from(graph, perspectives, model=model)
+    from ui.text import shown
+
+    return replace(seen, names=tuple(map(shown, seen.names)))  # as name_of() shows them
+
+
+def _perspective_table(seen: SeenFrom, column: int = 0) -> pd.DataFrame:
+    """One perspective of ``seen`` as a table, least self-sufficient first."""
+    import numpy as np
     import pandas as pd
 
-    from analysis.concentration import perspective
+    order = seen.order(column)
+    return pd.DataFrame({"id": np.array(seen.items, dtype=object)[order],
+                         "name": np.array(seen.names, dtype=object)[order],
+                         "kind": np.array(seen.kinds, dtype=object)[order],
+                         "domestic_share": seen.domestic_share[order, column],
+                         "self_sufficiency": seen.self_sufficiency[order, column]},
+                        columns=PERSPECTIVE_COLUMNS)
 
-    items = perspective(graph, countries, model=model)
-    return pd.DataFrame([{**p.as_dict(), "name": name_of(graph, p.id)} for p in items],
-                        columns=["id", "name", "kind", "domestic_share", "self_sufficiency"])
+
+def keep_perspectives(store: Store, version: str, graph: nx.MultiDiGraph,
+                      model: CapacityModel, countries: Sequence[str]) -> SeenFrom:
+    """Keep the perspective of each of ``countries`` alone, computed at once: the items
+    (:data:`PERSPECTIVE_ITEMS`) once, then the two columns of values per country, in the
+    items' order (about 1.5 MB in all for 40 countries and 42,000 items); what was kept,
+    one column per country."""
+    seen = _seen_from(graph, model, [[c] for c in countries])
+    keep(store, version, PERSPECTIVE_ITEMS,
+         {"id": list(seen.items), "name": list(seen.names), "kind": list(seen.kinds)})
+    for column, country in enumerate(countries):
+        keep(store, version, perspective_name(country),
+             {name: _packed(getattr(seen, name)[:, column]) for name in PERSPECTIVE_VALUES})
+    return seen
+
+
+def _packed(values: np.ndarray) -> str:
+    """Floats as text in a JSON document, exactly and fast: little-endian doubles in
+    base 64 (tens of thousands of numbers per country)."""
+    import base64
+
+    return base64.b64encode(values.astype("<f8").tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> np.ndarray:
+    import base64
+
+    import numpy as np
+
+    return np.frombuffer(base64.b64decode(text, validate=True), dtype="<f8")
+
+
+def kept_perspective(store: Store, version: str, country: str) -> pd.DataFrame | None:
+    """The kept perspective of ``country`` alone as :func:`perspective_frame` gives it, or
+    ``None`` when it is not kept."""
+    import binascii
+
+    from analysis.perspective import SeenFrom
+
+    items, values = read(store, version, PERSPECTIVE_ITEMS), \
+        read(store, version, perspective_name(country))
+    if items is None or values is None:
+        return None
+    try:
+        seen = SeenFrom(tuple(items["id"]), tuple(items["name"]), tuple(items["kind"]),
+                        *(_unpacked(values[name])[:, None] for name in PERSPECTIVE_VALUES))
+        if not len(seen.items) == len(seen.names) == len(seen.kinds) == \
+                len(seen.domestic_share) == len(seen.self_sufficiency):
+            raise ValueError("the kept items and values differ in length")
+    except (TypeError, KeyError, ValueError, binascii.Error) as exc:
+        log.warning("ignoring the unreadable kept perspective of %s: %s", country, exc)
+        return None
+    return _perspective_table(seen)
+
+
+def country_perspective(store: Store, version: str, country: str,
+                        compiled: Callable[[], tuple[nx.MultiDiGraph, CapacityModel]],
+                        countries: Sequence[str]) -> pd.DataFrame:
+    """The perspective of ``country`` alone: read back when kept, else that of every one of
+    ``countries`` computed at once (on the ``compiled()`` graph and model) and kept."""
+    frame = kept_perspective(store, version, country)
+    if frame is not None:
+        return frame
+    graph, model = compiled()
+    if country not in countries:
+        return perspective_frame(graph, model, [country])
+    return _perspective_table(keep_perspectives(store, version, graph, model, countries),
+                              list(countries).index(country))
 
 
 def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
@@ -288,15 +396,15 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
     names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
              "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}", "conflicts",
              "gaps"]
-    country = default_country([c for c, _ in facts["countries"]])
-    return names + ([f"perspective:{country}"] if country is not None else [])
+    countries = [c for c, _ in facts["countries"]]
+    return names + ([PERSPECTIVE_ITEMS, *map(perspective_name, countries)] if countries else [])
 
 
 def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> list[str]:
     """Compute and keep, for the store's newest data, what the app's Overview needs on its
     first load (summary, ranking, SPOFs, losses, concentration, grouped inputs, conflicts
-    between sources, the unmodelled inputs a scenario flags, the default perspective: see
-    :func:`_precomputed_names`); the names kept.  Results already kept are not redone.
+    between sources, the unmodelled inputs a scenario flags, every country's perspective
+    alone: see :func:`_precomputed_names`); the names kept.  Results already kept are not redone.
     The graph and its compiled models go to the local cache file the app loads
     (:mod:`ui.compiled_cache`, big graphs only)."""
     from analysis.chokepoints import DEFAULT_KINDS
@@ -331,11 +439,11 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
          frame=True)
     kept(store, version, "conflicts", lambda: conflicts_frame(store), frame=True)
     kept(store, version, "gaps", lambda: gaps(graph, compiled.supply))
-    country = default_country([c for c, _ in facts["countries"]])
-    if country is not None:
-        kept(store, version, f"perspective:{country}",
-             lambda: perspective_frame(graph, model, [country]), frame=True)
     names = _precomputed_names(facts)
+    countries = [c for c, _ in facts["countries"]]
+    if countries and not all(read(store, version, name) is not None
+                             for name in (PERSPECTIVE_ITEMS, *map(perspective_name, countries))):
+        keep_perspectives(store, version, graph, model, countries)
     if say is not None:
         say(f"Kept the app's first-page analyses ({', '.join(names)}) in "
             f"{time.perf_counter() - started:.1f} s"

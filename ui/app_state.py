@@ -374,13 +374,13 @@ def _grouped_inputs(url: str | None, version: str, top: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Computing self-sufficiency…", max_entries=16)
 def _perspective(url: str | None, version: str, countries: tuple[str, ...]) -> pd.DataFrame:
-    def compute() -> pd.DataFrame:
-        return results.perspective_frame(_graph(url, version), _models(url, version)[2],
-                                         countries)
+    def compiled() -> tuple[nx.MultiDiGraph, CapacityModel]:
+        return _graph(url, version), _models(url, version)[2]
 
-    if len(countries) == 1:  # one country alone: kept (the ingest keeps the default one)
-        return _kept(url, version, f"perspective:{countries[0]}", compute, frame=True)
-    return compute()
+    if len(countries) == 1:  # one country alone: kept (the ingest keeps every country's)
+        every = [c for c, _ in _summary(url, version)["countries"]]
+        return results.country_perspective(_store(url), version, countries[0], compiled, every)
+    return results.perspective_frame(*compiled(), countries)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

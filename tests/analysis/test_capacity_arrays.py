@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from supply_oracles import requirement_named_group_graph, supply_graphs
+from time_oracles import HORIZONS, timed_supply_graphs
 
 from analysis.arrays import GraphArrays
 from analysis.capacity import Block, CapacityModel
 from analysis.capacity_arrays import ArrayCapacity, dependency_levels
+from analysis.horizon import capacity_at
 from analysis.scenario import parse_scenario, run_scenario
 from graph.errors import InputError, NotFoundError
 
@@ -177,3 +179,108 @@ def test_levels_put_inputs_first_and_cycles_together() -> None:
 def test_an_empty_graph_has_nothing_to_evaluate() -> None:
     arrays = GraphArrays.from_graph(nx.MultiDiGraph())
     assert ArrayCapacity(arrays).availability().tolist() == []
+
+
+def cut_off_all_but(graph: nx.MultiDiGraph, inside: set[str]) -> dict[str, float]:
+    """A perspective's scenario: every country outside ``inside`` fully disrupted."""
+    return {n: 1.0 for n, kind in graph.nodes(data="kind")
+            if kind == "country" and n not in inside}
+
+
+def scenarios(data: st.DataObject, graph: nx.MultiDiGraph) -> list[dict[str, float]]:
+    """Perspectives (one country and allies cut off from the rest) and random disruptions."""
+    nodes = sorted(graph)
+    drawn = data.draw(st.lists(st.one_of(
+        st.sets(st.sampled_from(nodes), max_size=3).map(lambda s: cut_off_all_but(graph, s)),
+        st.dictionaries(st.sampled_from(nodes), SMALL_TO_FULL, max_size=4)),
+        min_size=1, max_size=5))
+    return [*drawn, {}]
+
+
+def assert_columns(model: CapacityModel, found: np.ndarray,
+                   disruptions: list[dict[str, float]]) -> None:
+    assert found.shape == (len(model.ids), len(disruptions))
+    for column, disruption in enumerate(disruptions):
+        want = model.availability(disruption)
+        for i, node in enumerate(model.ids):
+            assert found[i, column] == pytest.approx(want[node], abs=1e-6), (node, disruption)
+
+
+@FAST
+@given(st.data())
+def test_many_scenarios_at_once_equal_the_capacity_model_on_random_graphs(data) -> None:
+    """Groups and k-of-n, cycles and self-loops, headquarters standing in for sites: one
+    column per scenario, each the capacity model's availability."""
+    graph = data.draw(supply_graphs())
+    model = CapacityModel.from_graph(graph)
+    disruptions = scenarios(data, graph)
+    found = ArrayCapacity.from_model(model).availabilities(disruptions)
+    assert_columns(model, found, disruptions)
+    arrays = ArrayCapacity.from_graph(graph)
+    for column, disruption in enumerate(disruptions):
+        alone = arrays.availability(disruption)
+        assert found[:, column] == pytest.approx(alone[[arrays.index[n] for n in model.ids]],
+                                                 abs=1e-9)
+
+
+@FAST
+@given(st.data(), st.sampled_from(HORIZONS))
+def test_a_model_with_time_fields_is_compiled_at_its_horizon(data, months) -> None:
+    """Buffers held at the horizon count as available, lead times and surges as read there:
+    the array model of the capacity model at any horizon gives its availabilities."""
+    graph = data.draw(timed_supply_graphs())
+    model = capacity_at(CapacityModel.from_graph(graph), months)
+    disruptions = scenarios(data, graph)
+    assert_columns(model, ArrayCapacity.from_model(model).availabilities(disruptions),
+                   disruptions)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_each_column_is_the_scenario_run_alone(data) -> None:
+    """A cyclic stage stops iterating a column once that column has settled, so evaluating
+    scenarios together changes none of them."""
+    graph = data.draw(supply_graphs())
+    model = ArrayCapacity.from_model(CapacityModel.from_graph(graph))
+    disruptions = scenarios(data, graph)
+    together = model.availabilities(disruptions)
+    for column, disruption in enumerate(disruptions):
+        assert together[:, column].tolist() == model.availability(disruption).tolist()
+
+
+def test_a_held_site_stays_available_when_its_country_is_cut() -> None:
+    graph = two_countries()
+    graph.edges["chip", "US", "LOCATED_IN"]["buffer_months"] = 3
+    model = CapacityModel.from_graph(graph)
+    arrays = ArrayCapacity.from_model(model)
+    car, chip = arrays.index["car"], arrays.index["chip"]
+    found = arrays.availabilities([{"TW": 1.0}, {"US": 1.0}, {"TW": 1.0, "US": 1.0}])
+    assert found[chip].tolist() == pytest.approx([0.4, 1.0, 0.4])
+    assert found[car].tolist() == pytest.approx([0.4, 1.0, 0.4])
+    assert capacity_at(model, 6).availability({"US": 1.0})["car"] == pytest.approx(0.6)
+    assert ArrayCapacity.from_model(capacity_at(model, 6)).availability(
+        {"US": 1.0})[car] == pytest.approx(0.6)
+
+
+def test_a_cycle_settles_per_scenario() -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(["x", "s", "y", "TW", "z"], kind="component")
+    graph.add_edge("x", "s", "SUPPLIED_BY", share=0.5)
+    graph.add_edge("x", "y", "SUPPLIED_BY", share=0.5)
+    graph.add_edge("y", "x", "REQUIRES")
+    graph.add_edge("y", "TW", "LOCATED_IN")
+    graph.add_edge("z", "y", "REQUIRES")
+    model = ArrayCapacity.from_model(CapacityModel.from_graph(graph))
+    assert any(stage.cyclic for stage in model.stages)
+    found = model.availabilities([{"TW": 0.5}, {}, {"s": 1.0}])
+    assert found[model.index["x"]] == pytest.approx([0.75, 1.0, 0.0], abs=1e-6)
+    assert found[model.index["z"]] == pytest.approx([0.5, 1.0, 0.0], abs=1e-6)
+
+
+def test_no_scenario_and_unknown_nodes() -> None:
+    model = ArrayCapacity.from_model(CapacityModel.from_graph(two_countries()))
+    assert model.availabilities([]).shape == (4, 0)
+    with pytest.raises(NotFoundError, match="nope"):
+        model.availabilities([{}, {"nope": 1.0}])
+    empty = ArrayCapacity.from_model(CapacityModel.from_graph(nx.MultiDiGraph()))
+    assert empty.availabilities([{}]).shape == (0, 1)

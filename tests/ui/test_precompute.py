@@ -20,10 +20,15 @@ def chokepoint(url: str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--store", url, *args], catch_exceptions=False)
 
 
+SEED_COUNTRIES = {"CN", "JP", "KR", "NL", "TW", "US"}
+"""Some of the seeds' countries: every one has its perspective kept."""
+
+
 def kept_names(store: Store) -> dict[str, bool]:
     version = app_results.version_of(store)
     names = ["summary", "chokepoints", "spofs", "importance", "concentration", "inputs:10",
-             "conflicts", "gaps", "perspective:US"]
+             "conflicts", "gaps", "perspective-items",
+             *(f"perspective-of:{c}" for c in sorted(SEED_COUNTRIES))]
     return {n: store.kept_result(app_results.key(n), version) is not None for n in names}
 
 
@@ -38,6 +43,49 @@ def test_seed_keeps_the_first_page_analyses_and_says_so(tmp_path: Path) -> None:
         stats = store.stats()
     assert facts["nodes"] == stats["nodes"]
     assert facts["relationships"] == sum(stats["relationships"].values())
+    countries = [c for c, _ in facts["countries"]]
+    assert SEED_COUNTRIES < set(countries)
+    names = app_results._precomputed_names(facts)
+    assert {f"perspective-of:{c}" for c in countries} < set(names)
+
+
+def test_every_countrys_kept_perspective_is_the_one_computed(tmp_path: Path) -> None:
+    """Each country's perspective, kept at once for all of them, reads back as the table
+    computing that perspective alone gives, in the same order."""
+    from analysis.capacity import CapacityModel
+
+    path = tmp_path / "graph.db"
+    assert chokepoint(str(path), "seed").exit_code == 0
+    with SQLiteStore(path) as store:
+        version = app_results.version_of(store)
+        graph = store.read_graph()
+        model = CapacityModel.from_graph(graph)
+        countries = [c for c, _ in app_results.summary(graph)["countries"]]
+        for country in countries:
+            kept = app_results.kept_perspective(store, version, country)
+            computed = app_results.perspective_frame(graph, model, [country])
+            assert kept is not None and len(kept) > 50
+            assert kept["id"].tolist() == computed["id"].tolist()
+            assert kept.equals(computed), country
+        assert app_results.kept_perspective(store, version, "nowhere") is None
+        assert app_results.precompute(store) == app_results._precomputed_names(
+            app_results.summary(graph))  # all kept already: nothing redone
+
+
+def test_an_unreadable_kept_perspective_is_computed_again(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    assert chokepoint(str(path), "seed").exit_code == 0
+    with SQLiteStore(path) as store:
+        version = app_results.version_of(store)
+        app_results.keep(store, version, "perspective-of:TW", {"domestic_share": "%%%"})
+        assert app_results.kept_perspective(store, version, "TW") is None
+        graph = store.read_graph()
+        from analysis.capacity import CapacityModel
+
+        frame = app_results.country_perspective(
+            store, version, "TW", lambda: (graph, CapacityModel.from_graph(graph)),
+            [c for c, _ in app_results.summary(graph)["countries"]])
+        assert frame.equals(app_results.kept_perspective(store, version, "TW"))
 
 
 def test_no_precompute_keeps_nothing(tmp_path: Path) -> None:
@@ -140,6 +188,49 @@ def test_the_app_reads_them_without_reading_the_graph(precomputed: Path, tmp_pat
         assert [m.value for m in read_back.metric] == [m.value for m in computed.metric]
         assert read_back.selectbox(key="perspective").options == \
             computed.selectbox(key="perspective").options
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_another_country_reads_its_kept_perspective(precomputed: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the ingest, choosing any other country on the Overview reads that country's kept
+    perspective: the graph is neither read nor loaded from the compiled cache, nothing is
+    compiled and no perspective is computed."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    monkeypatch.setenv("CHOKEPOINT_STORE", str(precomputed))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        with monkeypatch.context() as patch:
+            for name in ("graph.store.Store.read_graph", "ui.compiled_cache.load_graph",
+                         "ui.compiled_cache.load_models", "ui.compiled_cache.compile_graph",
+                         "analysis.concentration.perspectives", "ui.app_results._seen_from"):
+                patch.setattr(name, forbidden)
+            app = AppTest.from_file(str(APP), default_timeout=180)
+            app.run()
+            assert not app.exception and not app.error, (app.exception, app.error)
+            shown = {}
+            for country in ("TW", "JP", "NL"):
+                app.selectbox(key="perspective").select(country).run()
+                assert not app.exception and not app.error, (app.exception, app.error)
+                shown[country] = {m.label: m.value for m in app.metric}
+        with SQLiteStore(precomputed) as store:
+            graph = store.read_graph()
+        from analysis.concentration import perspective
+        from ui.text import pct
+
+        for country, metrics in shown.items():
+            seen = perspective(graph, [country])
+            assert metrics["items"] == f"{len(seen):,}"
+            mean = sum(p.self_sufficiency for p in seen) / len(seen)
+            assert metrics["mean self-sufficiency"] == pct(mean), country
+        assert shown["TW"] != shown["NL"]
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
