@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from supply_oracles import supply_graphs
+from supply_oracles import SHARES, supply_graphs
 from test_capacity import make_graph
 from time_oracles import timed_supply_graphs
 
@@ -96,6 +96,33 @@ def test_country_shares_of_every_node_are_those_of_the_recursion(data) -> None:
         found = np.divide(inside[i], total[i]) if total[i] > 0 else np.zeros(len(places))
         assert found.tolist() == pytest.approx([shares.get(p, 0.0) for p in places],
                                                abs=1e-9), node
+
+
+@st.composite
+def supply_webs(draw: st.DrawFn) -> nx.MultiDiGraph:
+    """Items supplying each other in any direction (cycles, self-loops), some with sites or
+    headquarters in a few countries: the recursion's path matters here."""
+    count = draw(st.integers(2, 8))
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(["KR", "TW", "US"], kind="country")
+    names = [f"n{i}" for i in range(count)]
+    graph.add_nodes_from(names, kind="component")
+    for name in names:
+        for other in draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
+            graph.add_edge(name, other, "SUPPLIED_BY", share=draw(st.sampled_from(SHARES)))
+        if draw(st.integers(0, 3)) == 0:
+            for country in draw(st.lists(st.sampled_from(["KR", "TW", "US"]), min_size=1,
+                                         max_size=2, unique=True)):
+                kind = draw(st.sampled_from(("LOCATED_IN", "HEADQUARTERED_IN")))
+                graph.add_edge(name, country, kind, share=draw(st.sampled_from(SHARES)))
+    return graph
+
+
+@FAST
+@given(st.data())
+def test_supply_cycles_without_sites_equal_the_recursion(data) -> None:
+    graph = data.draw(supply_webs())
+    assert_same(graph, CapacityModel.from_graph(graph), drawn_perspectives(data, graph))
 
 
 def test_a_supply_cycle_without_sites_reads_the_recursions_path() -> None:

@@ -178,6 +178,8 @@ def test_the_app_reads_them_without_reading_the_graph(precomputed: Path, tmp_pat
     assert chokepoint(str(plain), "seed", "--no-precompute").exit_code == 0
     try:
         computed = overview(plain, monkeypatch)
+        with SQLiteStore(plain) as store:  # the first perspective shown kept every country's
+            assert all(kept_names(store)[f"perspective-of:{c}"] for c in SEED_COUNTRIES)
         with monkeypatch.context() as patch:
             patch.setattr(Store, "read_graph", forbidden)
             patch.setattr("analysis.chokepoints.chokepoints", forbidden)
