@@ -404,14 +404,35 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
                 kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
-                dark: bool, expand: tuple[str, ...], months: float = 0) -> str:
+                dark: bool, expand: tuple[str, ...], months: float = 0,
+                library: str | None = None) -> str:
     from ui.graph_view import neighbourhood_html  # pyvis: load on the first picture
 
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
     spofs = set(_spofs(url, version, (centre,), months)[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
                               importance=_importance(url, version), layout=layout, dark=dark,
-                              expand=expand)
+                              expand=expand, library=library)
+
+
+def picture_library() -> str | None:
+    """The URL path this server serves the pictures' drawing library from, or ``None`` if
+    it cannot (each picture then carries the library itself).
+
+    The library's folder, as pyvis ships it, is registered as a component's files: Streamlit
+    then serves them (read-only, inside that folder only, cached by the browser), and a
+    picture is its data and a few kilobytes of script instead of 700 KB."""
+    from streamlit.components.v1 import declare_component
+
+    from ui.graph_view import library_dir
+
+    folder = library_dir()
+    if folder is None:
+        return None
+    component = declare_component("drawing-library", path=str(folder))
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}/" if base else "/"
+    return f"{prefix}component/{component.name}/"
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -667,7 +688,7 @@ class View:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
                            tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
-                           tuple(sorted(expand)), self.months)
+                           tuple(sorted(expand)), self.months, picture_library())
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
         return _scenario(self.url, self.version, text, source, self.months)
