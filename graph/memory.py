@@ -27,15 +27,27 @@ __all__ = ["collector_paused", "keep_long_lived", "release_long_lived"]
 _lock = threading.Lock()
 
 
+_pauses = 0
+_resume = False
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The collector off while the block runs, in any thread: it comes back on when the
+    last paused block ends, if it was on when the first began."""
+    global _pauses, _resume
+    with _lock:
+        if not _pauses:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            if not _pauses and _resume:
+                gc.enable()
 
 
 def keep_long_lived() -> None:

@@ -42,3 +42,4 @@ with app_state.failures_shown(f"{page.title} page"):
     view = app_state.current(allow_empty=True)
     st.sidebar.caption(app_state.plain(f"{view.store_label} · data as of {view.as_of}"))
     page.run()
+    app_state.preload(view)  # the page is drawn: load what the next ones need meanwhile

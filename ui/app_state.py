@@ -222,6 +222,7 @@ def _released(_: object) -> None:
 # (:func:`graph.memory.keep_long_lived`), which would otherwise scan it again and again.
 @st.cache_resource(show_spinner="Reading the graph…", max_entries=2, on_release=_released)
 def _graph(url: str | None, version: str) -> nx.MultiDiGraph:
+    _asked.add((url, version, compiled_cache.GRAPH))
     store = _store(url)
     with collector_paused():  # paused throughout: no pass between the steps either
         graph = compiled_cache.load_graph(store, version)
@@ -235,6 +236,7 @@ def _graph(url: str | None, version: str) -> nx.MultiDiGraph:
                    on_release=_released)
 def _compiled(url: str | None, version: str
               ) -> tuple[SupplyModel, SupplyStructure, CapacityModel]:
+    _asked.add((url, version, compiled_cache.MODELS))
     store = _store(url)
     with collector_paused():
         models = compiled_cache.load_models(store, version)
@@ -246,6 +248,30 @@ def _compiled(url: str | None, version: str
     return models
 
 
+_asked: set[tuple[str | None, str, str]] = set()
+"""(store, version, part) the caches above have asked the compiled-graph file for."""
+
+
+def preload(view: View) -> None:
+    """Load the graph and the models of ``view``'s data version in the background, from the
+    file the ingest kept (big graphs only), unless a page has asked for them already: the
+    first page that needs them (Explore, a new target, a scenario) then finds them loaded
+    instead of waiting one to three seconds at 50,000 nodes.  Call it after a page is
+    drawn; once per data version and process it starts a thread, otherwise it costs nothing."""
+    if view.is_empty:
+        return
+    key = (view.url, view.version)
+    with _preload_lock:
+        if key in _preloaded:
+            return
+        _preloaded.add(key)
+    parts = tuple(p for p in (compiled_cache.GRAPH, compiled_cache.MODELS)
+                  if (*key, p) not in _asked)
+    compiled_cache.preload(_store(view.url), view.version, parts)
+
+
+_preloaded: set[tuple[str | None, str]] = set()
+_preload_lock = threading.Lock()
 RESULTS_FORMAT = results.RESULTS_FORMAT
 log = logging.getLogger("chokepoint.app")
 
@@ -404,14 +430,35 @@ def _neighbourhood(url: str | None, version: str, centre: str, depth: int, direc
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def _graph_html(url: str | None, version: str, centre: str, depth: int, direction: str,
                 kinds: tuple[str, ...], countries: tuple[str, ...], cap: int, layout: str,
-                dark: bool, expand: tuple[str, ...], months: float = 0) -> str:
+                dark: bool, expand: tuple[str, ...], months: float = 0,
+                library: str | None = None) -> str:
     from ui.graph_view import neighbourhood_html  # pyvis: load on the first picture
 
     nbhd = _neighbourhood(url, version, centre, depth, direction, kinds, countries, cap)
     spofs = set(_spofs(url, version, (centre,), months)[centre])
     return neighbourhood_html(_graph(url, version), nbhd, spofs=spofs,
                               importance=_importance(url, version), layout=layout, dark=dark,
-                              expand=expand)
+                              expand=expand, library=library)
+
+
+def picture_library() -> str | None:
+    """The URL path this server serves the pictures' drawing library from, or ``None`` if
+    it cannot (each picture then carries the library itself).
+
+    The library's folder, as pyvis ships it, is registered as a component's files: Streamlit
+    then serves them (read-only, inside that folder only, cached by the browser), and a
+    picture is its data and a few kilobytes of script instead of 700 KB."""
+    from streamlit.components.v1 import declare_component
+
+    from ui.graph_view import library_dir
+
+    folder = library_dir()
+    if folder is None:
+        return None
+    component = declare_component("drawing-library", path=str(folder))
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}/" if base else "/"
+    return f"{prefix}component/{component.name}/"
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -667,7 +714,7 @@ class View:
         """The pyvis page of :meth:`neighbourhood`, SPOFs of the centre ringed."""
         return _graph_html(self.url, self.version, centre, depth, direction,
                            tuple(sorted(kinds)), tuple(sorted(countries)), cap, layout, dark,
-                           tuple(sorted(expand)), self.months)
+                           tuple(sorted(expand)), self.months, picture_library())
 
     def run_scenario(self, text: str, source: str = "<scenario>") -> ScenarioResult:
         return _scenario(self.url, self.version, text, source, self.months)

@@ -20,6 +20,13 @@ that.  Written by the commands that write data (with the app's kept results, see
 :func:`ui.app_results.precompute`) and by the app when it had to compile the graph itself;
 only for graphs of at least :data:`MIN_NODES` nodes (smaller ones read faster than that).
 
+Loaded in small pieces.  Each part is written as a series of pickles sharing one memo: the
+graph's node, successor and predecessor tables, and the models' big tables, a few thousand
+entries at a time.  Unpickling one whole part is a single call that holds the interpreter
+for up to a second; in pieces, no step holds it for more than a few tens of milliseconds, so
+the app can load a new data version in the background (:func:`preload`) while it goes on
+answering the people using it.
+
 Safety.  Loading a pickle runs whatever the file says, so a file is read only if it is a
 regular file owned by this user that no one else can read or write, in a directory owned by
 this user that no one else can write; files are written with mode 0600 (a directory it makes
@@ -35,17 +42,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import logging
 import os
 import pickle
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from graph.memory import collector_paused
+from graph.memory import collector_paused, keep_long_lived
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,13 +65,13 @@ if TYPE_CHECKING:
     from graph.store import Store
 
 __all__ = ["Compiled", "CACHE_ENV", "MIN_NODES", "cache_dir", "compile_graph", "load",
-           "load_graph", "load_models", "save", "path_for"]
+           "load_graph", "load_models", "preload", "save", "path_for"]
 
 CACHE_ENV = "CHOKEPOINT_CACHE_DIR"
 MIN_NODES = 5_000
 """Graphs smaller than this are not written: reading and compiling them takes well under a
 second."""
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"chokepoint compiled graph\n"
 MAX_HEADER = 4096
 KEEP_DAYS = 30
@@ -152,15 +161,85 @@ def _private_dir(folder: Path) -> bool:
 
 def load_graph(store: Store, version: str) -> nx.MultiDiGraph | None:
     """The graph :func:`save` kept for ``store`` at ``version``; ``None`` when there is none,
-    or it is stale, foreign or unreadable (said in the log)."""
-    return _load(store, version, GRAPH)
+    or it is stale, foreign or unreadable (said in the log).  Taken from a :func:`preload`
+    of it if there is one (waiting for it to finish)."""
+    found = _claim(store, version, GRAPH)
+    return _load(store, version, GRAPH) if found is _NONE else found
 
 
 def load_models(store: Store, version: str
                 ) -> tuple[SupplyModel, SupplyStructure, CapacityModel] | None:
     """The supply model, structure and capacity model :func:`save` kept for ``store`` at
     ``version``, as :func:`load_graph` does for the graph."""
-    return _load(store, version, MODELS)
+    found = _claim(store, version, MODELS)
+    return _load(store, version, MODELS) if found is _NONE else found
+
+
+_NONE = object()
+
+
+class _Preload:
+    """Parts of one file being loaded in the background, each handed to the first who asks."""
+
+    def __init__(self, parts: tuple[str, ...]) -> None:
+        self.parts = parts
+        self.done = {part: threading.Event() for part in parts}
+        self.values: dict[str, Any] = {}
+
+    def run(self, store: Store, version: str) -> None:
+        for part in self.parts:
+            try:
+                with collector_paused():
+                    self.values[part] = _load(store, version, part)
+                    keep_long_lived()  # as the app does with what it keeps
+            except Exception:  # noqa: BLE001 - the page that needs it loads it itself
+                log.exception("preloading the compiled graph failed")
+                self.values[part] = _NONE
+            finally:
+                self.done[part].set()
+
+
+_preloads: dict[tuple[str, str], _Preload] = {}
+_preloads_lock = threading.Lock()
+
+
+def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "models")) -> bool:
+    """Start loading ``parts`` of the file kept for ``store`` at ``version`` in a background
+    thread, for the next :func:`load_graph` / :func:`load_models` to take; whether it
+    started (not when caching is off, there is no file, or these are under way already).
+
+    The file is read in small pieces (see the module's notes), so the thread never holds
+    the interpreter for long: the app goes on answering while it loads.  A preload of an
+    older version of the same store is dropped."""
+    path = path_for(store)
+    if path is None or version == "empty" or not parts or not path.is_file():
+        return False
+    key = (str(path), version)
+    with _preloads_lock:
+        if key in _preloads:
+            return False
+        for other in [k for k in _preloads if k[0] == key[0]]:
+            del _preloads[other]
+        job = _preloads[key] = _Preload(tuple(parts))
+    threading.Thread(target=job.run, args=(store, version), name="chokepoint-preload",
+                     daemon=True).start()
+    return True
+
+
+def _claim(store: Store, version: str, part: str) -> Any:
+    """The preloaded ``part`` (waiting for it), or :data:`_NONE` when none was preloaded or
+    it was taken already."""
+    path = path_for(store)
+    with _preloads_lock:
+        job = _preloads.get((str(path), version)) if path is not None else None
+    if job is None or part not in job.parts:
+        return _NONE
+    job.done[part].wait()
+    with _preloads_lock:
+        value = job.values.pop(part, _NONE)
+        if all(p not in job.values and job.done[p].is_set() for p in job.parts):
+            _preloads.pop((str(path), version), None)
+    return value
 
 
 def load(store: Store, version: str) -> Compiled | None:
@@ -233,9 +312,11 @@ def _read(file: Any, size: int, expected: dict[str, Any], part: str) -> tuple[st
         return "truncated or padded", None
     if part == MODELS:
         file.seek(sizes[GRAPH], os.SEEK_CUR)
-    data = file.read(sizes[part])
+    data = io.BytesIO(file.read(sizes[part]))
     with collector_paused():  # a million objects made, none of them garbage
-        value = pickle.loads(data)
+        value = _Reader(data).value()
+        if data.tell() != sizes[part]:
+            return "unexpected contents", None
     import networkx as nx
 
     if part == GRAPH and not isinstance(value, nx.MultiDiGraph):
@@ -243,6 +324,123 @@ def _read(file: Any, size: int, expected: dict[str, Any], part: str) -> tuple[st
     if part == MODELS and not (isinstance(value, tuple) and len(value) == 3):
         return "unexpected contents", None
     return None, value
+
+
+# -- a part in pieces ------------------------------------------------------------------------
+PIECE = 2048
+"""Entries of a big table per pickle: a few tens of milliseconds to load at most."""
+
+WHOLE, SAME, TABLE, ROWS, OBJECT, GRAPH_OF, SEQUENCE = range(7)
+"""What each pickle of a part announces: a value as it is; the same object as an earlier
+table or object; a dictionary, then its items in slices; a list or tuple, then its slices;
+an object of this code, then its attributes one by one; a NetworkX graph, then its node,
+successor and predecessor tables; a tuple of values, then each."""
+
+
+def _pieces(value: Any) -> bytes:
+    """``value`` as a series of pickles sharing one memo (read back by :class:`_Reader`)."""
+    buffer = io.BytesIO()
+    _Writer(pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)).value(value, top=True)
+    return buffer.getvalue()
+
+
+class _Writer:
+    def __init__(self, pickler: pickle.Pickler) -> None:
+        self.put = pickler.dump  # one memo throughout: what was written once is referred to
+        self.split: dict[int, int] = {}  # id of a table or object written in pieces → its number
+        self.kept: list[Any] = []  # those objects, alive until the end (their ids stay theirs)
+
+    def _number(self, value: Any) -> None:
+        self.split[id(value)] = len(self.kept)
+        self.kept.append(value)
+
+    def value(self, value: Any, *, top: bool = False) -> None:
+        import networkx as nx
+
+        if id(value) in self.split:
+            self.put((SAME, self.split[id(value)]))
+        elif top and type(value) is tuple:
+            self.put((SEQUENCE, len(value)))
+            for item in value:
+                self.value(item)
+        elif isinstance(value, nx.MultiDiGraph):
+            self._number(value)
+            self.put((GRAPH_OF, type(value), value.graph))
+            for table in (value._node, value._adj, value._pred):
+                self.value(table)
+        elif type(value) is dict and len(value) > PIECE:
+            self._number(value)
+            items = list(value.items())
+            self.put((TABLE, -(-len(items) // PIECE)))
+            for start in range(0, len(items), PIECE):
+                self.put(items[start:start + PIECE])
+        elif type(value) in (list, tuple) and len(value) > PIECE:
+            self._number(value)
+            self.put((ROWS, -(-len(value) // PIECE), type(value) is tuple))
+            for start in range(0, len(value), PIECE):
+                self.put(list(value[start:start + PIECE]))
+        elif _ours(value):
+            self._number(value)
+            names = list(vars(value))
+            self.put((OBJECT, type(value), names))
+            for name in names:
+                self.value(vars(value)[name])
+        else:
+            self.put((WHOLE, value))
+
+
+def _ours(value: Any) -> bool:
+    """An object of this code's classes, with its attributes in a plain ``__dict__``."""
+    module = type(value).__module__
+    return (module.split(".")[0] in ("analysis", "graph") and hasattr(value, "__dict__")
+            and not hasattr(type(value), "__slots__") and type(value).__reduce_ex__ is
+            object.__reduce_ex__ and not hasattr(value, "__setstate__"))
+
+
+class _Reader:
+    def __init__(self, file: Any) -> None:
+        self.next = pickle.Unpickler(file).load
+        self.made: list[Any] = []
+
+    def value(self) -> Any:
+        head = self.next()
+        tag = head[0]
+        if tag == WHOLE:
+            return head[1]
+        if tag == SAME:
+            return self.made[head[1]]
+        if tag == SEQUENCE:
+            return tuple(self.value() for _ in range(head[1]))
+        if tag == GRAPH_OF:
+            graph = head[1]()
+            self.made.append(graph)
+            graph.graph.update(head[2])
+            for table in (graph._node, graph._adj, graph._pred):  # _succ is _adj
+                table.update(self.value())
+            return graph
+        if tag == TABLE:
+            table: dict[Any, Any] = {}
+            self.made.append(table)
+            for _ in range(head[1]):
+                table.update(self.next())
+            return table
+        if tag == ROWS:
+            rows: list[Any] = []
+            self.made.append(rows)  # a tuple is made once complete: no earlier reference to it
+            for _ in range(head[1]):
+                rows.extend(self.next())
+            if head[2]:
+                rows = tuple(rows)  # type: ignore[assignment]
+                self.made[-1] = rows
+            return rows
+        if tag == OBJECT:
+            made = object.__new__(head[1])
+            self.made.append(made)
+            attributes = made.__dict__
+            for name in head[2]:
+                attributes[name] = self.value()
+            return made
+        raise ValueError(f"unknown piece {tag!r}")
 
 
 def save(store: Store, version: str, compiled: Compiled) -> Path | None:
@@ -256,8 +454,8 @@ def save(store: Store, version: str, compiled: Compiled) -> Path | None:
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
         with collector_paused():
-            graph = pickle.dumps(compiled.graph, protocol=pickle.HIGHEST_PROTOCOL)
-            models = pickle.dumps(tuple(compiled)[1:], protocol=pickle.HIGHEST_PROTOCOL)
+            graph = _pieces(compiled.graph)
+            models = _pieces(tuple(compiled)[1:])
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private_dir(path.parent):
             log.warning("not keeping the compiled graph: %s is not this user's alone",

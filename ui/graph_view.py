@@ -11,9 +11,12 @@ tooltip) and are never drawn below a readable size.
 Node text comes from data, so it is treated as hostile: labels are drawn on the canvas (text
 only), titles are plain text, and when any title contains ``href`` — which makes pyvis switch
 every tooltip to ``innerHTML`` — all titles are HTML-escaped first.  No ``heading``, no
-``select_menu``: both put data into the page unescaped.  Resources are inlined so the page
-works inside Streamlit's ``srcdoc`` iframe.  The script added to the page is fixed text; the
-data it uses (node ids) travels inside pyvis's JSON.
+``select_menu``: both put data into the page unescaped.  The drawing library (vis-network's
+script and stylesheet, as pyvis ships them) is inlined, so a page works anywhere on its own;
+the app instead asks for a page that loads the library from its own server (``library=``),
+so that the picture it sends is tens of kilobytes instead of 700 and the browser parses the
+library once, from its cache, rather than again for every picture.  The script added to the
+page is fixed text; the data it uses (node ids) travels inside pyvis's JSON.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -34,7 +38,8 @@ from ui.text import shown as _shown
 from ui.tiers import tier
 
 __all__ = ["KIND_COLOURS", "SPOF_COLOUR", "EDGE_COLOURS", "BUDGET", "FONT_PX", "MIN_LABEL_PX",
-           "Picture", "picture", "tier_levels", "neighbourhood_html", "legend_html", "short_label"]
+           "Picture", "picture", "tier_levels", "neighbourhood_html", "legend_html", "short_label",
+           "LIBRARY_FILES", "library_dir"]
 
 KIND_COLOURS: dict[str, str] = {
     NodeKind.CHIP.value: "#4e79a7",
@@ -338,14 +343,44 @@ def _self_contained(page: str) -> str:
     return _FETCHED.sub("", page)
 
 
+LIBRARY_FILES = ("vis-9.1.2/vis-network.min.js", "vis-9.1.2/vis-network.css")
+"""The drawing library's files, under :func:`library_dir`: pyvis inlines both."""
+
+
+def library_dir() -> Path | None:
+    """The folder of the drawing library pyvis ships (``None`` if it is not where expected)."""
+    import pyvis
+
+    folder = Path(pyvis.__file__).parent / "templates" / "lib"
+    return folder if all((folder / name).is_file() for name in LIBRARY_FILES) else None
+
+
+def _served(page: str, library: str) -> str:
+    """``page`` with the inlined library replaced by the same files fetched from ``library``
+    (a URL path ending in ``/``); unchanged if the inlined text is not found as expected."""
+    folder = library_dir()
+    if folder is None:
+        return page
+    script, style = ((folder / name).read_text(encoding="utf-8") for name in LIBRARY_FILES)
+    quoted = html.escape(library, quote=True)
+    inline_script, inline_style = f"<script>{script}</script>", f"<style>{style}</style>"
+    if page.count(inline_script) != 1 or page.count(inline_style) != 1:
+        return page
+    link = f'<link rel="stylesheet" href="{quoted}{LIBRARY_FILES[1]}">'
+    fetched = f'<script src="{quoted}{LIBRARY_FILES[0]}"></script>'
+    return page.replace(inline_style, link).replace(inline_script, fetched)
+
+
 def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
                        spofs: Set[str] = frozenset(),
                        importance: Mapping[str, float] | None = None,
                        layout: str = "tiered", dark: bool = False, budget: int = BUDGET,
-                       expand: Sequence[str] = ()) -> str:
+                       expand: Sequence[str] = (), library: str | None = None) -> str:
     """The self-contained HTML page of ``nbhd``: tiered (or ``force``) layout, colour by
     kind, size by importance (mean capacity loss across industries when removed), SPOFs of
-    the centre ringed in red, groups above ``budget`` nodes."""
+    the centre ringed in red, groups above ``budget`` nodes.  With ``library`` (a URL path
+    ending in ``/`` that serves :data:`LIBRARY_FILES`), the page loads the drawing library
+    from there instead of carrying it."""
     from pyvis.network import Network  # jinja2 and friends: load on the first picture
 
     importance = importance or {}
@@ -407,6 +442,8 @@ def neighbourhood_html(graph: nx.MultiDiGraph, nbhd: Neighbourhood, *,
     net.set_options(json.dumps(_options(layout, dark)))
     _make_titles_plain_text(net)
     page = _self_contained(net.generate_html(notebook=False))
+    if library is not None:
+        page = _served(page, library)
     style = (f"<style>:root{{--cp-bg:{theme['background']};--cp-text:{theme['text']};"
              f"--cp-button:{theme['button']}}}</style>")
     script = style + _SCRIPT.replace("__MIN__", str(MIN_LABEL_PX)).replace(

@@ -98,6 +98,11 @@ def test_explore_draws_the_graph_from_a_shared_link(page: Page, app_url: str):
     page.get_by_test_id("stDataFrame").first.screenshot(path=str(SHOTS / "explore-h100-table.png"))
     cells = page.get_by_test_id("stDataFrame").locator('[role="gridcell"]')
     expect(cells.filter(has_text="NVIDIA H100").first).to_have_count(1)
+    # the drawing library comes from the app's own server, once, not inside every picture
+    srcdoc = page.locator(FRAME).first.get_attribute("srcdoc") or ""
+    assert len(srcdoc) < 200_000 and "vis-network.min.js" in srcdoc
+    assert frame.evaluate("() => [...document.scripts].filter(s => s.src)"
+                          ".map(s => new URL(s.src).host)") == [app_url.split("//")[1]]
 
 
 def test_hostile_names_stay_text(page: Page, app_url: str, hostile_names):

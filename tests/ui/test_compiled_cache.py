@@ -308,3 +308,102 @@ def test_a_graph_that_leaves_the_apps_cache_is_collected(
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_the_file_is_read_in_small_pieces_with_shared_objects_kept_shared(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written a few entries at a time (so that loading never holds the interpreter for
+    long), the state read back is the same, and objects referred to from several places are
+    still one object."""
+    import io
+    import pickle
+
+    monkeypatch.setattr(compiled_cache, "PIECE", 7)
+    with SQLiteStore(seeded) as store:
+        fresh = compiled_cache.compile_graph(store.read_graph())
+    sizes = []
+
+    class Counting(pickle.Unpickler):
+        def load(self) -> Any:
+            value = super().load()
+            if isinstance(value, list):
+                sizes.append(len(value))
+            return value
+
+    monkeypatch.setattr(compiled_cache.pickle, "Unpickler", Counting)
+    graph = compiled_cache._Reader(io.BytesIO(compiled_cache._pieces(fresh.graph))).value()
+    models = compiled_cache._Reader(io.BytesIO(compiled_cache._pieces(tuple(fresh)[1:]))).value()
+    state = compiled_cache.Compiled(graph, *models)
+    assert_same_state(state, fresh)
+    assert graph._succ is graph._adj
+    u, v, key = next(iter(graph.edges(keys=True)))
+    assert graph._adj[u][v] is graph._pred[v][u]  # one record per relationship, as built
+    assert state.structure.model is state.supply and state.capacity.supply is state.supply
+    assert len(sizes) > 100 and max(sizes) <= 7  # many pieces, none bigger than asked
+    with pytest.raises(ValueError, match="unknown piece"):
+        compiled_cache._Reader(io.BytesIO(pickle.dumps((99, None)))).value()
+
+
+def test_a_preload_is_handed_over_once_and_an_older_versions_is_dropped(
+        seeded: Path) -> None:
+    with SQLiteStore(seeded) as store:
+        version = app_results.version_of(store)
+        assert compiled_cache.preload(store, version)
+        assert not compiled_cache.preload(store, version)  # under way already
+        graph = compiled_cache.load_graph(store, version)  # waits for it
+        assert graph is not None and graph.number_of_nodes() > 100
+        again = compiled_cache.load_graph(store, version)  # taken: read from the file again
+        assert again is not graph and list(again.edges) == list(graph.edges)
+        models = compiled_cache.load_models(store, version)
+        assert models is not None and models[0] is models[1].model
+        assert not compiled_cache._preloads  # all handed over: nothing held
+        assert compiled_cache.preload(store, version, ("models",))
+        assert compiled_cache.preload(store, "another version")
+        assert list(compiled_cache._preloads) == [(str(compiled_cache.path_for(store)),
+                                                   "another version")]
+        assert not compiled_cache.preload(store, "empty")
+    compiled_cache._preloads.clear()
+
+
+def test_the_app_loads_the_next_pages_graph_and_models_in_the_background(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the Overview (which needs neither), the graph and models are loaded in the
+    background; the next page takes them instead of reading the file itself."""
+    import streamlit as st
+
+    from ui import app_state
+
+    started: list[tuple[str, tuple[str, ...]]] = []
+    real_preload, real_load = compiled_cache.preload, compiled_cache._load
+    loads: list[str] = []
+
+    def preload(store: Store, version: str, parts: tuple[str, ...] = ()) -> bool:
+        started.append((version, parts))
+        return real_preload(store, version, parts)
+
+    def load(store: Store, version: str, part: str) -> Any:
+        loads.append(part)
+        return real_load(store, version, part)
+
+    monkeypatch.setattr(compiled_cache, "preload", preload)
+    monkeypatch.setattr(compiled_cache, "_load", load)
+    try:
+        open_page(seeded, monkeypatch, "overview")
+        assert [parts for _, parts in started] == [("graph", "models")]
+        for part in ("graph", "models"):
+            job = next(iter(compiled_cache._preloads.values()))
+            assert job.done[part].wait(120)
+        assert loads == ["graph", "models"]
+        with monkeypatch.context() as patch:
+            patch.setattr(Store, "read_graph", forbidden)
+            patch.setattr(SQLiteStore, "read_graph", forbidden)
+            patch.setattr(compiled_cache, "compile_graph", forbidden)
+            app = open_page(seeded, monkeypatch, "data")  # graph and models: handed over
+        assert app.title[0].value == "Data"
+        assert loads == ["graph", "models"]  # not read again
+        assert len(started) == 1  # once per data version
+    finally:
+        compiled_cache._preloads.clear()
+        app_state._preloaded.clear()
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -82,3 +82,23 @@ def test_the_picture_fetches_nothing_from_elsewhere():
     page = neighbourhood_html(g, neighbourhood(g, "chip", depth=3, direction="upstream"))
     assert not re.findall(r"""\b(?:src|href)\s*=\s*["'][^"']""", page)
     assert "new vis.Network" in page  # the drawing code itself is still there, inline
+
+
+def test_the_app_picture_loads_the_library_from_where_it_is_served(monkeypatch):
+    import re
+
+    import ui.graph_view
+
+    g = fan(4, 2)
+    nbhd = neighbourhood(g, "chip", depth=3, direction="upstream")
+    whole = neighbourhood_html(g, nbhd)
+    served = neighbourhood_html(g, nbhd, library="/component/lib/")
+    assert re.findall(r'\b(?:src|href)\s*=\s*"([^"]+)"', served) == [
+        "/component/lib/vis-9.1.2/vis-network.css", "/component/lib/vis-9.1.2/vis-network.min.js"]
+    assert len(served) < len(whole) - 600_000 and "vis-network" not in served.split("<body>")[1]
+    assert served.split("<body>")[1] == whole.split("<body>")[1]  # the same picture
+    assert (ui.graph_view.library_dir() / "vis-9.1.2" / "vis-network.min.js").stat().st_size \
+        > 400_000
+    # where the library is not found, the picture carries it as before
+    monkeypatch.setattr(ui.graph_view, "library_dir", lambda: None)
+    assert neighbourhood_html(g, nbhd, library="/component/lib/") == whole
