@@ -445,7 +445,9 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
                              for name in (PERSPECTIVE_ITEMS, *map(perspective_name, countries))):
         keep_perspectives(store, version, graph, model, countries)
     if say is not None:
-        say(f"Kept the app's first-page analyses ({', '.join(names)}) in "
+        listed = [n for n in names if not n.startswith("perspective")]
+        listed += [f"the perspective of each of {len(countries)} countries"] if countries else []
+        say(f"Kept the app's first-page analyses ({', '.join(listed)}) in "
             f"{time.perf_counter() - started:.1f} s"
             + (f"; the compiled graph in {cached}." if cached else "."))
     return names
