@@ -16,7 +16,9 @@ normalised shares of :mod:`analysis.semantics` (listed coverage is reported besi
 
 A *perspective* (a country and optional allies) gives each item's ``domestic_share`` — the
 part of its countries inside the perspective — and its ``self_sufficiency``: its capacity
-availability when every country outside the perspective is fully disrupted.
+availability when every country outside the perspective is fully disrupted.  Items are
+listed least self-sufficient first; :func:`perspectives` gives many perspectives at once
+(:mod:`analysis.perspective` computes them in arrays).
 """
 
 from __future__ import annotations

@@ -111,7 +111,9 @@ def test_a_group_delivers_its_min_required_th_largest_member() -> None:
     assert model.availability({"data": 0.3})[at] == pytest.approx(0.7)
 
 
-def test_cycles_converge_to_the_greatest_fixpoint() -> None:
+def small_cycle() -> nx.MultiDiGraph:
+    """``x`` half supplied by ``s`` and half by ``y``, which requires ``x``; ``z`` requires
+    ``y``, which sits in TW."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(["x", "s", "y", "TW", "z"], kind="component")
     graph.add_edge("x", "s", "SUPPLIED_BY", share=0.5)
@@ -119,7 +121,11 @@ def test_cycles_converge_to_the_greatest_fixpoint() -> None:
     graph.add_edge("y", "x", "REQUIRES")
     graph.add_edge("y", "TW", "LOCATED_IN")
     graph.add_edge("z", "y", "REQUIRES")
-    model = ArrayCapacity.from_graph(graph)
+    return graph
+
+
+def test_cycles_converge_to_the_greatest_fixpoint() -> None:
+    model = ArrayCapacity.from_graph(small_cycle())
     partial = model.availability({"TW": 0.5})
     assert partial[model.index["y"]] == pytest.approx(0.5, abs=1e-6)
     assert partial[model.index["x"]] == pytest.approx(0.75, abs=1e-6)
@@ -263,14 +269,7 @@ def test_a_held_site_stays_available_when_its_country_is_cut() -> None:
 
 
 def test_a_cycle_settles_per_scenario() -> None:
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(["x", "s", "y", "TW", "z"], kind="component")
-    graph.add_edge("x", "s", "SUPPLIED_BY", share=0.5)
-    graph.add_edge("x", "y", "SUPPLIED_BY", share=0.5)
-    graph.add_edge("y", "x", "REQUIRES")
-    graph.add_edge("y", "TW", "LOCATED_IN")
-    graph.add_edge("z", "y", "REQUIRES")
-    model = ArrayCapacity.from_model(CapacityModel.from_graph(graph))
+    model = ArrayCapacity.from_model(CapacityModel.from_graph(small_cycle()))
     assert any(stage.cyclic for stage in model.stages)
     found = model.availabilities([{"TW": 0.5}, {}, {"s": 1.0}])
     assert found[model.index["x"]] == pytest.approx([0.75, 1.0, 0.0], abs=1e-6)
