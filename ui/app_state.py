@@ -11,6 +11,7 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -267,11 +268,27 @@ def preload(view: View) -> None:
         _preloaded.add(key)
     parts = tuple(p for p in (compiled_cache.GRAPH, compiled_cache.MODELS)
                   if (*key, p) not in _asked)
-    compiled_cache.preload(_store(view.url), view.version, parts)
+    compiled_cache.preload(_store(view.url), view.version, parts,
+                           busy=lambda: _pages_running > 0)
 
 
 _preloaded: set[tuple[str | None, str]] = set()
 _preload_lock = threading.Lock()
+_pages_running = 0
+
+
+@contextlib.contextmanager
+def page_running() -> Iterator[None]:
+    """Around a page's script run: the background load waits between its pieces while any
+    page is being drawn, so that it takes nothing from the people waiting for one."""
+    global _pages_running
+    with _preload_lock:
+        _pages_running += 1
+    try:
+        yield
+    finally:
+        with _preload_lock:
+            _pages_running -= 1
 RESULTS_FORMAT = results.RESULTS_FORMAT
 log = logging.getLogger("chokepoint.app")
 
