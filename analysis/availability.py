@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-__all__ = ["Availability"]
+__all__ = ["Availability", "kth_largest"]
 
 
 class Availability(Mapping[str, float]):
@@ -33,3 +33,13 @@ class Availability(Mapping[str, float]):
     def reduced(self) -> dict[str, float]:
         """Only the nodes whose availability is below 1."""
         return {self._ids[i]: v for i, v in sorted(self._changed.items())}
+
+
+def kth_largest(values: list[float], k: int) -> float:
+    """The ``k``-th largest of ``values`` (``1 ≤ k ≤ len(values)``): what a group needing
+    ``k`` of its members can supply.  Most groups need one member or all of them."""
+    if len(values) == 1 or k == 1:
+        return max(values)
+    if k == len(values):
+        return min(values)
+    return sorted(values, reverse=True)[k - 1]

@@ -28,7 +28,7 @@ from typing import Any
 
 import networkx as nx
 
-from analysis.availability import Availability
+from analysis.availability import Availability, kth_largest
 from analysis.flows import flow_availability
 from analysis.semantics import NodeSupply, SupplyModel, build_supply_model
 
@@ -289,7 +289,7 @@ class CapacityModel:
                                  for c, w in self.locations[i]))
         for members, needed in self.groups[i]:
             got = [value.get(m, 1.0) for m in members]
-            best = min(best, got[0] if len(got) == 1 else sorted(got, reverse=True)[needed - 1])
+            best = min(best, kth_largest(got, needed))
         return max(0.0, keep * best)
 
 

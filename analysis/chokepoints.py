@@ -29,7 +29,7 @@ from analysis.spof import single_points_of_failure
 from analysis.structure import SupplyStructure, compile_structure
 
 __all__ = ["Chokepoint", "chokepoints", "DEFAULT_KINDS", "removal_losses", "dependency_path",
-           "upstream", "rank_chokepoints", "losses_of"]
+           "upstream", "rank_chokepoints", "losses_of", "losses_for"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,17 @@ def removal_losses(model: CapacityModel, targets: Sequence[str],
         changed = model.propagate({node: 1.0}, (node,), relevant.__contains__)
         result[model.ids[node]] = losses_of(node, changed, target_index)
     return result
+
+
+def losses_for(model: CapacityModel, losses: Mapping[str, Mapping[str, float]],
+               targets: Sequence[str]) -> dict[str, dict[str, float]]:
+    """:func:`removal_losses` for ``targets`` out of ``losses``, found for targets that
+    include them (the loss a removal costs a target does not depend on the other targets):
+    the nodes upstream of a target, each with its losses to these targets."""
+    wanted = set(targets)
+    cone = {model.ids[i] for i in upstream(model, [model.index[t] for t in targets])}
+    return {node: {t: loss for t, loss in per_target.items() if t in wanted}
+            for node, per_target in losses.items() if node in cone}
 
 
 def losses_of(node: int, changed: Mapping[int, float],
@@ -172,15 +183,20 @@ def chokepoints(graph: nx.MultiDiGraph, targets: Iterable[str] | None = None, *,
                 kinds: Iterable[str] | None = DEFAULT_KINDS,
                 structure: SupplyStructure | None = None,
                 assumptions: Collection[tuple[str, str, str]] | None = None,
-                spofs: Mapping[str, Sequence[str]] | None = None) -> list[Chokepoint]:
+                spofs: Mapping[str, Sequence[str]] | None = None,
+                losses: Mapping[str, Mapping[str, float]] | None = None) -> list[Chokepoint]:
     """Nodes (of ``kinds``; all kinds when ``None``) whose removal costs the targets
     capacity, most damaging first.  ``structure`` (compiled from ``model``'s supply) spares
     compiling it again for the SPOF counts, ``assumptions`` (the graph's
-    :func:`~analysis.trust.assumption_edges`) reading every relationship again, and
-    ``spofs`` (the targets' single points of failure on that structure) finding them."""
+    :func:`~analysis.trust.assumption_edges`) reading every relationship again, ``spofs``
+    (the targets' single points of failure on that structure) finding them, and ``losses``
+    (:func:`removal_losses` of ``kinds`` for targets that include these) the removals."""
     chosen = resolve_targets(graph, targets)
     model = model or CapacityModel.from_graph(graph)
-    losses = removal_losses(model, chosen, kinds)
+    if losses is None:
+        losses = removal_losses(model, chosen, kinds)
+    else:
+        losses = losses_for(model, losses, chosen)
     return rank_chokepoints(graph, model, chosen, losses, top=top, structure=structure,
                             assumptions=assumptions, spofs=spofs)
 

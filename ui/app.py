@@ -38,7 +38,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-with app_state.failures_shown(f"{page.title} page"):
+with app_state.page_running(), app_state.failures_shown(f"{page.title} page"):
     view = app_state.current(allow_empty=True)
     st.sidebar.caption(app_state.plain(f"{view.store_label} · data as of {view.as_of}"))
     page.run()

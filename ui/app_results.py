@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RESULTS_FORMAT", "RANK_ALL_KINDS_NODES", "Kinds", "Targets", "key", "version_of",
            "read", "keep", "kept", "ranked_kinds", "chokepoints_name", "rank_chokepoints", "gaps",
+           "losses_name", "removal_losses", "assumptions",
            "concentration_frame", "importance", "spofs", "perspective_frame", "summary",
            "PERSPECTIVE_ITEMS", "perspective_name", "keep_perspectives", "kept_perspective",
            "country_perspective",
@@ -126,21 +127,40 @@ def name_of(graph: nx.MultiDiGraph, node: str) -> str:
     return shown(graph.nodes[node].get("name", node)) if node in graph else shown(node)
 
 
+def losses_name(kinds: Kinds) -> str:
+    """The name the losses of removing each node of ``kinds``, for every industry, are kept
+    under."""
+    return "losses" if kinds is None else f"losses:{','.join(kinds)}"
+
+
+def removal_losses(graph: nx.MultiDiGraph, model: CapacityModel,
+                   kinds: Kinds) -> dict[str, dict[str, float]]:
+    """For every node of ``kinds`` upstream of an industry: industry → the capacity its
+    removal costs it (losses above the tolerance).  Kept: a chosen industry, or the
+    industries of a country, are ranked from these without removing anything again."""
+    from analysis.chokepoints import removal_losses
+    from analysis.semantics import default_targets
+
+    return removal_losses(model, default_targets(graph), kinds)
+
+
 def rank_chokepoints(graph: nx.MultiDiGraph, model: CapacityModel, targets: Targets,
                      kinds: Kinds, structure: SupplyStructure | None = None,
                      assumptions: Collection[tuple[str, str, str]] | None = None,
-                     spofs: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+                     spofs: Mapping[str, Sequence[str]] | None = None,
+                     losses: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
     """Nodes of ``kinds`` ranked by the capacity their removal costs ``targets``, one row each
     with its name, explanation path and loss per region (``structure``: ``model``'s compiled
     structure, ``assumptions``: the graph's assumption relationships, ``spofs``: the
-    targets' single points of failure, when the caller keeps them)."""
+    targets' single points of failure, ``losses``: :func:`removal_losses` when the targets
+    are industries — when the caller keeps them)."""
     import pandas as pd
 
     from analysis.chokepoints import chokepoints
     from ui.text import pct
 
     ranked = chokepoints(graph, targets, model=model, kinds=kinds, structure=structure,
-                         assumptions=assumptions, spofs=spofs)
+                         assumptions=assumptions, spofs=spofs, losses=losses)
     rows = [{**c.as_dict(), "name": name_of(graph, c.id),
              "why": " → ".join(name_of(graph, n) for n in c.path),
              "worst_target": name_of(graph, c.worst_target) if c.worst_target else None,
@@ -244,6 +264,13 @@ def _conflict_value(value: object) -> str:
         return ", ".join(f"{k} {v:.1%}" if isinstance(v, float) else f"{k} {v}"
                          for k, v in value.items())
     return str(value)
+
+
+def assumptions(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """The relationships marked as modelling assumptions, ``[from, to, kind]`` each."""
+    from analysis.trust import assumption_edges
+
+    return [list(edge) for edge in assumption_edges(graph)]
 
 
 def spofs(structure: SupplyStructure, targets: Sequence[str]) -> dict[str, list[str]]:
@@ -393,7 +420,8 @@ def _precomputed_names(facts: dict[str, Any]) -> list[str]:
         return ["summary"]
     from analysis.chokepoints import DEFAULT_KINDS
 
-    names = ["summary", chokepoints_name(ranked_kinds(facts["node_count"], DEFAULT_KINDS)),
+    kinds = ranked_kinds(facts["node_count"], DEFAULT_KINDS)
+    names = ["summary", chokepoints_name(kinds), losses_name(kinds), "assumptions",
              "spofs", "importance", "concentration", f"inputs:{OVERVIEW_TOP}", "conflicts",
              "gaps"]
     countries = [c for c, _ in facts["countries"]]
@@ -429,8 +457,14 @@ def precompute(store: Store, *, say: Callable[[str], None] | None = None) -> lis
     model, structure = compiled.capacity, compiled.structure
     cached = compiled_cache.save(store, version, compiled)  # the app loads it (big graphs)
     kinds = ranked_kinds(graph.number_of_nodes(), DEFAULT_KINDS)
+    losses = kept(store, version, losses_name(kinds),
+                  lambda: removal_losses(graph, model, kinds))
+    found = kept(store, version, "assumptions", lambda: assumptions(graph))
     ranking = kept(store, version, chokepoints_name(kinds),
-                   lambda: rank_chokepoints(graph, model, None, kinds, structure), frame=True)
+                   lambda: rank_chokepoints(graph, model, None, kinds, structure,
+                                            assumptions=[tuple(a) for a in found],
+                                            losses=losses),
+                   frame=True)
     kept(store, version, "spofs", lambda: spofs(structure, default_targets(graph)))
     loss = kept(store, version, "importance", lambda: importance(graph, model, ranking, kinds))
     inputs = kept(store, version, "concentration", lambda: concentration_frame(graph, loss),

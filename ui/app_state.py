@@ -11,6 +11,7 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -267,11 +268,27 @@ def preload(view: View) -> None:
         _preloaded.add(key)
     parts = tuple(p for p in (compiled_cache.GRAPH, compiled_cache.MODELS)
                   if (*key, p) not in _asked)
-    compiled_cache.preload(_store(view.url), view.version, parts)
+    compiled_cache.preload(_store(view.url), view.version, parts,
+                           busy=lambda: _pages_running > 0)
 
 
 _preloaded: set[tuple[str | None, str]] = set()
 _preload_lock = threading.Lock()
+_pages_running = 0
+
+
+@contextlib.contextmanager
+def page_running() -> Iterator[None]:
+    """Around a page's script run: the background load waits between its pieces while any
+    page is being drawn, so that it takes nothing from the people waiting for one."""
+    global _pages_running
+    with _preload_lock:
+        _pages_running += 1
+    try:
+        yield
+    finally:
+        with _preload_lock:
+            _pages_running -= 1
 RESULTS_FORMAT = results.RESULTS_FORMAT
 log = logging.getLogger("chokepoint.app")
 
@@ -360,19 +377,35 @@ def _chokepoints(url: str | None, version: str, targets: Targets,
 def _rank_chokepoints(url: str | None, version: str, targets: Targets,
                       kinds: Kinds, months: float = 0) -> pd.DataFrame:
     _, structure, model = _models(url, version, months)
+    graph = _graph(url, version)
+    # Industries at month 0: their removal losses were found for every industry at once
+    # (kept by the ingest), so no node is removed again.
+    losses = None
+    if targets and not months and set(targets) <= set(_targets(url, version)):
+        losses = _removal_losses(url, version, kinds)
     # The page shows the same targets' SPOFs: found once, for both.
-    return results.rank_chokepoints(_graph(url, version), model, targets, kinds, structure,
+    return results.rank_chokepoints(graph, model, targets, kinds, structure,
                                     _assumptions(url, version),
-                                    _spofs(url, version, targets, months))
+                                    _spofs(url, version, targets, months), losses=losses)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _removal_losses(url: str | None, version: str,
+                    kinds: Kinds) -> dict[str, dict[str, float]] | None:
+    """Node → industry → the capacity its removal costs, for every industry, if the ingest
+    kept them for ``kinds`` (finding them for every industry takes far longer than for one,
+    so they are not found here)."""
+    return results.read(_store(url), version, results.losses_name(kinds))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _assumptions(url: str | None, version: str) -> tuple[tuple[str, str, str], ...]:
-    """The relationships marked as modelling assumptions: read once per data version rather
-    than on every new target (a quarter-million relationships at 50,000 nodes)."""
-    from analysis.trust import assumption_edges
-
-    return tuple(assumption_edges(_graph(url, version)))
+    """The relationships marked as modelling assumptions: found once per data version (kept
+    by the ingest) rather than on every new target (a quarter-million relationships at
+    50,000 nodes)."""
+    found = _kept(url, version, "assumptions",
+                  lambda: results.assumptions(_graph(url, version)))
+    return tuple((u, v, k) for u, v, k in found)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -51,6 +51,7 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -181,17 +182,28 @@ _NONE = object()
 class _Preload:
     """Parts of one file being loaded in the background, each handed to the first who asks."""
 
-    def __init__(self, parts: tuple[str, ...]) -> None:
+    def __init__(self, parts: tuple[str, ...], busy: Callable[[], bool] | None) -> None:
         self.parts = parts
         self.done = {part: threading.Event() for part in parts}
         self.values: dict[str, Any] = {}
+        self.busy = busy
+        self.wanted = threading.Event()
+
+    def give_way(self) -> None:
+        """Between two pieces: wait while the process is busy with something else (unless
+        that something waits for this load)."""
+        while self.busy is not None and not self.wanted.is_set() and self.busy():
+            self.wanted.wait(GIVE_WAY_S)
 
     def run(self, store: Store, version: str) -> None:
         for part in self.parts:
             try:
+                started = time.perf_counter()
                 with collector_paused():
-                    self.values[part] = _load(store, version, part)
+                    self.values[part] = _load(store, version, part, self.give_way)
                     keep_long_lived()  # as the app does with what it keeps
+                log.info("loaded the compiled %s in the background in %.1f s", part,
+                         time.perf_counter() - started)
             except Exception:  # noqa: BLE001 - the page that needs it loads it itself
                 log.exception("preloading the compiled graph failed")
                 self.values[part] = _NONE
@@ -203,14 +215,19 @@ _preloads: dict[tuple[str, str], _Preload] = {}
 _preloads_lock = threading.Lock()
 
 
-def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "models")) -> bool:
+GIVE_WAY_S = 0.02
+
+
+def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "models"),
+            busy: Callable[[], bool] | None = None) -> bool:
     """Start loading ``parts`` of the file kept for ``store`` at ``version`` in a background
     thread, for the next :func:`load_graph` / :func:`load_models` to take; whether it
     started (not when caching is off, there is no file, or these are under way already).
 
     The file is read in small pieces (see the module's notes), so the thread never holds
-    the interpreter for long: the app goes on answering while it loads.  A preload of an
-    older version of the same store is dropped."""
+    the interpreter for long; between two pieces it waits while ``busy()`` says the process
+    has other work (a page being drawn), unless a caller is waiting for this very load.  A
+    preload of an older version of the same store is dropped."""
     path = path_for(store)
     if path is None or version == "empty" or not parts or not path.is_file():
         return False
@@ -220,7 +237,7 @@ def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "mode
             return False
         for other in [k for k in _preloads if k[0] == key[0]]:
             del _preloads[other]
-        job = _preloads[key] = _Preload(tuple(parts))
+        job = _preloads[key] = _Preload(tuple(parts), busy)
     threading.Thread(target=job.run, args=(store, version), name="chokepoint-preload",
                      daemon=True).start()
     return True
@@ -234,6 +251,7 @@ def _claim(store: Store, version: str, part: str) -> Any:
         job = _preloads.get((str(path), version)) if path is not None else None
     if job is None or part not in job.parts:
         return _NONE
+    job.wanted.set()  # no more giving way: someone waits
     job.done[part].wait()
     with _preloads_lock:
         value = job.values.pop(part, _NONE)
@@ -253,7 +271,8 @@ GRAPH, MODELS = "graph", "models"
 """The file's two parts: a page that needs only the graph loads only the first."""
 
 
-def _load(store: Store, version: str, part: str) -> Any:
+def _load(store: Store, version: str, part: str,
+          between: Callable[[], None] | None = None) -> Any:
     path = path_for(store)
     if path is None or version == "empty":
         return None
@@ -270,7 +289,8 @@ def _load(store: Store, version: str, part: str) -> Any:
             info = os.fstat(file.fileno())
             reason = _refusal(path, info)
             if reason is None:
-                reason, value = _read(file, info.st_size, _header(store, version), part)
+                reason, value = _read(file, info.st_size, _header(store, version), part,
+                                      between)
                 if reason is None:
                     return value
     except Exception as exc:  # noqa: BLE001 - a cache: whatever is wrong, compile instead
@@ -292,7 +312,8 @@ def _refusal(path: Path, info: os.stat_result) -> str | None:
     return None
 
 
-def _read(file: Any, size: int, expected: dict[str, Any], part: str) -> tuple[str | None, Any]:
+def _read(file: Any, size: int, expected: dict[str, Any], part: str,
+          between: Callable[[], None] | None = None) -> tuple[str | None, Any]:
     """``(None, the part)``, or ``(why not, None)``."""
     if file.read(len(MAGIC)) != MAGIC:
         return "not a compiled-graph cache file", None
@@ -314,7 +335,7 @@ def _read(file: Any, size: int, expected: dict[str, Any], part: str) -> tuple[st
         file.seek(sizes[GRAPH], os.SEEK_CUR)
     data = io.BytesIO(file.read(sizes[part]))
     with collector_paused():  # a million objects made, none of them garbage
-        value = _Reader(data).value()
+        value = _Reader(data, between).value()
         if data.tell() != sizes[part]:
             return "unexpected contents", None
     import networkx as nx
@@ -398,8 +419,16 @@ def _ours(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, file: Any) -> None:
-        self.next = pickle.Unpickler(file).load
+    def __init__(self, file: Any, between: Callable[[], None] | None = None) -> None:
+        load = pickle.Unpickler(file).load
+        if between is None:
+            self.next = load
+        else:
+            def next_piece() -> Any:
+                between()
+                return load()
+
+            self.next = next_piece
         self.made: list[Any] = []
 
     def value(self) -> Any:

@@ -53,6 +53,20 @@ def test_spofs_given_by_the_caller_give_the_same_ranking(graph):
         chokepoints(graph, targets, kinds=None)
 
 
+@settings(max_examples=40, deadline=None)
+@given(random_graphs(), st.data())
+def test_losses_found_for_more_targets_give_the_same_ranking(graph, data):
+    """The losses a removal costs each target do not depend on the other targets: the ranking
+    of some targets from losses found for all of them is the one found for those alone."""
+    every = sorted(graph)
+    some = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3, unique=True))
+    kinds = data.draw(st.sampled_from([None, ("supplier", "country"), ("country",)]))
+    model = CapacityModel.from_graph(graph)
+    losses = removal_losses(model, every, kinds)
+    assert chokepoints(graph, some, kinds=kinds, model=model, losses=losses) == \
+        chokepoints(graph, some, kinds=kinds, model=model)
+
+
 def test_spofs_given_by_the_caller_are_the_ones_counted():
     targets = sorted(single_points_of_failure(BLOCKED))
     told = chokepoints(BLOCKED, targets, kinds=None, spofs={t: [] for t in targets})

@@ -377,13 +377,15 @@ def test_the_app_loads_the_next_pages_graph_and_models_in_the_background(
     real_preload, real_load = compiled_cache.preload, compiled_cache._load
     loads: list[str] = []
 
-    def preload(store: Store, version: str, parts: tuple[str, ...] = ()) -> bool:
+    def preload(store: Store, version: str, parts: tuple[str, ...] = (),
+                busy: Any = None) -> bool:
         started.append((version, parts))
-        return real_preload(store, version, parts)
+        assert busy is not None and busy()  # called while the page is still being drawn
+        return real_preload(store, version, parts, busy)
 
-    def load(store: Store, version: str, part: str) -> Any:
+    def load(store: Store, version: str, part: str, between: Any = None) -> Any:
         loads.append(part)
-        return real_load(store, version, part)
+        return real_load(store, version, part, between)
 
     monkeypatch.setattr(compiled_cache, "preload", preload)
     monkeypatch.setattr(compiled_cache, "_load", load)
@@ -407,3 +409,23 @@ def test_the_app_loads_the_next_pages_graph_and_models_in_the_background(
         app_state._preloaded.clear()
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_a_preload_gives_way_to_pages_but_not_to_one_waiting_for_it(seeded: Path) -> None:
+    import threading
+
+    busy = threading.Event()
+    busy.set()
+    with SQLiteStore(seeded) as store:
+        version = app_results.version_of(store)
+        try:
+            assert compiled_cache.preload(store, version, ("graph", "models"), busy.is_set)
+            job = next(iter(compiled_cache._preloads.values()))
+            assert not job.done["graph"].wait(0.5)  # a page is being drawn: it waits
+            busy.clear()
+            assert job.done["graph"].wait(120)  # the page is done: it goes on
+            busy.set()
+            models = compiled_cache.load_models(store, version)  # waited for: no waiting
+            assert models is not None
+        finally:
+            compiled_cache._preloads.clear()

@@ -26,8 +26,8 @@ SEED_COUNTRIES = {"CN", "JP", "KR", "NL", "TW", "US"}
 
 def kept_names(store: Store) -> dict[str, bool]:
     version = app_results.version_of(store)
-    names = ["summary", "chokepoints", "spofs", "importance", "concentration", "inputs:10",
-             "conflicts", "gaps", "perspective-items",
+    names = ["summary", "chokepoints", "losses", "assumptions", "spofs", "importance",
+             "concentration", "inputs:10", "conflicts", "gaps", "perspective-items",
              *(f"perspective-of:{c}" for c in sorted(SEED_COUNTRIES))]
     return {n: store.kept_result(app_results.key(n), version) is not None for n in names}
 
@@ -233,6 +233,44 @@ def test_another_country_reads_its_kept_perspective(precomputed: Path,
             mean = sum(p.self_sufficiency for p in seen) / len(seen)
             assert metrics["mean self-sufficiency"] == pct(mean), country
         assert shown["TW"] != shown["NL"]
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_a_chosen_industry_is_ranked_from_the_kept_losses(
+        precomputed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The losses of every removal for every industry are kept by the ingest: ranking one
+    industry, or a country's industries, removes nothing again and does not look for the
+    assumption relationships again, and gives the table an app computing it gives."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    plain = tmp_path / "plain.db"
+    assert chokepoint(str(plain), "seed", "--no-precompute").exit_code == 0
+
+    def ranked(path: Path, target: str) -> object:
+        monkeypatch.setenv("CHOKEPOINT_STORE", str(path))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        app = AppTest.from_file(str(APP), default_timeout=180)
+        app.query_params["target"] = target
+        app.run()
+        app.switch_page("views/chokepoints.py").run()
+        assert not app.exception, app.exception
+        assert not app.error, app.error
+        return app.dataframe[0].value
+
+    try:
+        for target in ("cn-automotive", "country:CN"):
+            computed = ranked(plain, target)
+            with monkeypatch.context() as patch:
+                patch.setattr("analysis.chokepoints.removal_losses", forbidden)
+                patch.setattr("ui.app_results.assumptions", forbidden)
+                read_back = ranked(precomputed, target)
+            assert len(read_back) >= 1 and read_back.equals(computed), target
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
