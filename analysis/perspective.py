@@ -73,7 +73,7 @@ class SeenFrom:
 
     def order(self, column: int = 0) -> np.ndarray:
         """Row numbers least self-sufficient first, then least domestic, then by id."""
-        return np.lexsort((np.arange(len(self.items)),
+        return np.lexsort((np.array(self.items, dtype=str),
                            self.domestic_share[:, column].round(SORT_DIGITS),
                            self.self_sufficiency[:, column].round(SORT_DIGITS)))
 

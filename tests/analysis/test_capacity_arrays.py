@@ -194,11 +194,13 @@ def cut_off_all_but(graph: nx.MultiDiGraph, inside: set[str]) -> dict[str, float
 
 
 def scenarios(data: st.DataObject, graph: nx.MultiDiGraph) -> list[dict[str, float]]:
-    """Perspectives (one country and allies cut off from the rest) and random disruptions."""
+    """Perspectives (one country and allies cut off from the rest) and random disruptions
+    (of the severities above: a cycle drained by a few percent a round stops at each model's
+    cap at its own point)."""
     nodes = sorted(graph)
     drawn = data.draw(st.lists(st.one_of(
         st.sets(st.sampled_from(nodes), max_size=3).map(lambda s: cut_off_all_but(graph, s)),
-        st.dictionaries(st.sampled_from(nodes), SMALL_TO_FULL, max_size=4)),
+        st.dictionaries(st.sampled_from(nodes), st.sampled_from(SEVERITIES), max_size=4)),
         min_size=1, max_size=5))
     return [*drawn, {}]
 
