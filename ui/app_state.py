@@ -105,6 +105,18 @@ def target_choices(view: View, query: str, current: str | None) -> list[str]:
     return list(dict.fromkeys(options))
 
 
+def safe_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text in which no cell can run as a spreadsheet formula (text that
+    starts with ``=``, ``+``, ``-``, ``@`` … gets a leading quote, as in the reports)."""
+    from ui.reports.cells import neutralise
+
+    cleaned = frame.copy()
+    for column in cleaned.columns:
+        if not pd.api.types.is_numeric_dtype(cleaned[column]):
+            cleaned[column] = cleaned[column].map(neutralise).astype(object)
+    return cleaned.to_csv(index=False)
+
+
 WHY_COLUMNS: dict[str, Any] = {
     # pixel widths that add up to the page's width in a 1,440 px window
     "dependent": st.column_config.TextColumn(width=170),
