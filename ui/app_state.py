@@ -525,7 +525,8 @@ def _scenario(url: str | None, version: str, text: str, source: str,
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
     gaps = None if scenario.targets else _gaps(url, version, months)
-    return run_scenario(graph, scenario, _models(url, version, months)[2], gaps=gaps)
+    return run_scenario(graph, scenario, _models(url, version, months)[2], gaps=gaps,
+                        default=_targets(url, version))
 
 
 @st.cache_resource(show_spinner="Building the report…", max_entries=8)
