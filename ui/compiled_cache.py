@@ -418,9 +418,12 @@ class _Writer:
 def _ours(value: Any) -> bool:
     """An object of this code's classes, with its attributes in a plain ``__dict__``."""
     module = type(value).__module__
+    kind = type(value)
     return (module.split(".")[0] in ("analysis", "graph") and hasattr(value, "__dict__")
-            and not hasattr(type(value), "__slots__") and type(value).__reduce_ex__ is
-            object.__reduce_ex__ and not hasattr(value, "__setstate__"))
+            and not hasattr(kind, "__slots__") and kind.__reduce_ex__ is object.__reduce_ex__
+            and kind.__reduce__ is object.__reduce__
+            and getattr(kind, "__getstate__", None) is getattr(object, "__getstate__", None)
+            and not hasattr(value, "__setstate__"))
 
 
 class _Reader:
