@@ -151,8 +151,6 @@ class _Flows:
         if keep <= 0.0:
             return 0.0
         cut = self.dest.cut_off[cls] if honour_blocks and m.blockable[node] else frozenset()
-        if len(self.dest) == 1:  # no block: one class, nothing cut
-            return self._open(node, keep)
         best = 1.0
         if m.suppliers[node]:
             best = min(best, m.held_supply[node] + sum(
@@ -171,35 +169,6 @@ class _Flows:
         elif m.groups[node]:
             best = min(best, self.requirements(node, cls))
         return max(0.0, keep * best)
-
-    def _open(self, node: int, keep: float) -> float:
-        """:meth:`evaluate` where there is one class and nothing is cut (a scenario without
-        blocks): the same terms in the same order, every input read in class 0, without the
-        calls the general case needs (most of a scenario's time)."""
-        m, get = self.m, self.value.get
-        best = 1.0
-        if m.suppliers[node]:
-            best = min(best, m.held_supply[node] + sum(
-                w * get((s, 0), 1.0) for s, w in m.suppliers[node]))
-        sites = m.locations[node]
-        if sites:
-            held = m.held_sites[node]
-            best = min(best, sum(w * (1.0 if k in held else get((k, 0), 1.0))
-                                 for k, w in sites))
-            if m.groups[node]:
-                needs = self._requirements_open(node)
-                best = min(best, sum(w * needs for _, w in sites))
-        elif m.groups[node]:
-            best = min(best, self._requirements_open(node))
-        return max(0.0, keep * best)
-
-    def _requirements_open(self, node: int) -> float:
-        get = self.value.get
-        best = 1.0
-        for members, needed in self.m.groups[node]:
-            got = [get((m, 0), 1.0) for m in members]
-            best = min(best, kth_largest(got, needed))
-        return best
 
     def supplying(self, node: int, cls: int) -> float:
         """``a(node)`` of a supplier or site as the formula reads it: its own capacity when it
@@ -337,6 +306,13 @@ class _Flows:
 
     def run(self) -> None:
         m, classes = self.m, len(self.dest)
+        if classes == 1:
+            # No block: one class, in which every node reads its inputs as the plain
+            # semantics does (§4.2); the capacity model's propagation finds the same values
+            # without a state per (node, class).
+            changed = m.propagate(self.d, self.d)
+            self.value = {(i, 0): v for i, v in changed.items()}
+            return
         queue = [(m.component[i], i, j) for i, j in self.seeds()]
         heapq.heapify(queue)
         queued = {(i, j) for _, i, j in queue}

@@ -392,15 +392,19 @@ def compare(first: ScenarioResult, second: ScenarioResult) -> ScenarioComparison
 # -- running ----------------------------------------------------------------------------------
 def run_scenario(graph: nx.MultiDiGraph, scenario: Scenario,
                  model: CapacityModel | None = None, *,
-                 gaps: Mapping[str, Sequence[str]] | None = None) -> ScenarioResult:
+                 gaps: Mapping[str, Sequence[str]] | None = None,
+                 default: Sequence[str] | None = None) -> ScenarioResult:
     """Availability and capacity loss of every target under ``scenario``, against the
     baseline, with the directly hit nodes that account for each loss.
 
     ``gaps``: the unmodelled items each target depends on (:func:`incomplete` on
     ``model``'s supply, for at least the scenario's targets), when the caller keeps them:
-    they do not depend on the scenario, and finding them walks every target's cone."""
+    they do not depend on the scenario, and finding them walks every target's cone.
+    ``default``: the graph's default targets (for a scenario that names none), when the
+    caller keeps them."""
     check_scenario(scenario, graph)
-    targets = resolve_targets(graph, scenario.targets)
+    targets = (list(default) if default is not None and not scenario.targets
+               else resolve_targets(graph, scenario.targets))
     model = model or CapacityModel.from_graph(graph)
     baseline = model.availability()
     after = flow_availability(model, scenario.disruption_map(), scenario.blocks)

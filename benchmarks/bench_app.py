@@ -22,7 +22,8 @@ starts a real Streamlit server and drives Debian's Chromium through Playwright:
   speed of the driver's clicks.
 
 Goals: cold first load ≤ 5 s, first render ≤ 3 s, interaction ≤ 1 s.  ``--app`` runs the
-same measurements against another checkout's app (for before/after figures).
+same measurements against another checkout's app, its ingest step included (for before/after
+figures).
 """
 
 from __future__ import annotations
@@ -106,15 +107,24 @@ def fresh_version(path: Path) -> None:
             pass
 
 
-def precompute(path: Path) -> None:
-    """What `chokepoint ingest` does after writing: keep the app's first-page analyses."""
-    from ui.app_results import precompute as keep_first_page
+PRECOMPUTE = """
+import sys, time
+from graph.sqlite_store import SQLiteStore
+from ui.app_results import precompute
+with SQLiteStore(sys.argv[1]) as store:
+    start, cpu = time.perf_counter(), time.process_time()
+    names = precompute(store)
+    print(f"precomputed after the ingest ({', '.join(names)}): "
+          f"{time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+"""
 
-    with SQLiteStore(path) as store:
-        start, cpu = time.perf_counter(), time.process_time()
-        names = keep_first_page(store)
-        print(f"precomputed after the ingest ({', '.join(names)}): "
-              f"{time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+
+def precompute(path: Path, app: Path) -> None:
+    """What `chokepoint ingest` does after writing: keep the app's first-page analyses (and
+    the compiled graph) — with the code of the app measured, in a process of its own."""
+    root = app.resolve().parents[1]
+    subprocess.run([sys.executable, "-c", PRECOMPUTE, str(path)], check=True, cwd=str(root),
+                   env={**os.environ, "PYTHONPATH": str(root)})
 
 
 def free_port() -> int:
@@ -344,7 +354,7 @@ def main() -> None:
     if args.no_precompute:
         label = "right after an ingest --no-precompute (nothing kept yet)"
     else:
-        precompute(path)
+        precompute(path, args.app)
         label = "right after an ingest (which kept the first page's analyses)"
     one_pass(args.app, path, args.chromium, log, label)
     one_pass(args.app, path, args.chromium, log, "a restarted server (results kept)")

@@ -105,6 +105,18 @@ def target_choices(view: View, query: str, current: str | None) -> list[str]:
     return list(dict.fromkeys(options))
 
 
+def safe_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text in which no cell can run as a spreadsheet formula (text that
+    starts with ``=``, ``+``, ``-``, ``@`` … gets a leading quote, as in the reports)."""
+    from ui.reports.cells import neutralise
+
+    cleaned = frame.copy()
+    for column in cleaned.columns:
+        if not pd.api.types.is_numeric_dtype(cleaned[column]):
+            cleaned[column] = cleaned[column].map(neutralise).astype(object)
+    return cleaned.to_csv(index=False)
+
+
 WHY_COLUMNS: dict[str, Any] = {
     # pixel widths that add up to the page's width in a 1,440 px window
     "dependent": st.column_config.TextColumn(width=170),
@@ -513,7 +525,8 @@ def _scenario(url: str | None, version: str, text: str, source: str,
     graph = _graph(url, version)
     scenario = parse_scenario(text, source=source, graph=graph)
     gaps = None if scenario.targets else _gaps(url, version, months)
-    return run_scenario(graph, scenario, _models(url, version, months)[2], gaps=gaps)
+    return run_scenario(graph, scenario, _models(url, version, months)[2], gaps=gaps,
+                        default=_targets(url, version))
 
 
 @st.cache_resource(show_spinner="Building the report…", max_entries=8)

@@ -216,6 +216,9 @@ _preloads_lock = threading.Lock()
 
 
 GIVE_WAY_S = 0.02
+PRELOAD_MAX_BYTES = 1 << 30
+"""Files larger than this (about 750,000 nodes; memory several times that once loaded) are
+not loaded ahead of need."""
 
 
 def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "models"),
@@ -231,6 +234,8 @@ def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "mode
     path = path_for(store)
     if path is None or version == "empty" or not parts or not path.is_file():
         return False
+    if path.stat().st_size > PRELOAD_MAX_BYTES:
+        return False  # a graph this big is loaded only by a page that needs it
     key = (str(path), version)
     with _preloads_lock:
         if key in _preloads:
@@ -413,9 +418,12 @@ class _Writer:
 def _ours(value: Any) -> bool:
     """An object of this code's classes, with its attributes in a plain ``__dict__``."""
     module = type(value).__module__
+    kind = type(value)
     return (module.split(".")[0] in ("analysis", "graph") and hasattr(value, "__dict__")
-            and not hasattr(type(value), "__slots__") and type(value).__reduce_ex__ is
-            object.__reduce_ex__ and not hasattr(value, "__setstate__"))
+            and not hasattr(kind, "__slots__") and kind.__reduce_ex__ is object.__reduce_ex__
+            and kind.__reduce__ is object.__reduce__
+            and getattr(kind, "__getstate__", None) is getattr(object, "__getstate__", None)
+            and not hasattr(value, "__setstate__"))
 
 
 class _Reader:

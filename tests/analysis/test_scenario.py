@@ -188,6 +188,11 @@ def test_gaps_kept_by_the_caller_give_the_same_result(seed_graph, path):
     model = CapacityModel.from_graph(seed_graph)
     gaps = incomplete(seed_graph, default_targets(seed_graph), model.supply)
     assert gaps  # the seeds have unmodelled items: the kept gaps are used, not found again
-    kept = run_scenario(seed_graph, scenario, model, gaps=gaps)
+    kept = run_scenario(seed_graph, scenario, model, gaps=gaps,
+                        default=default_targets(seed_graph))
     assert kept.as_dict() == run_scenario(seed_graph, scenario, model).as_dict()
     assert any(t.unmodelled for t in kept.targets)
+    # the default targets the caller keeps are used, and only for a scenario naming none
+    two = default_targets(seed_graph)[:2]
+    told = run_scenario(seed_graph, scenario, model, default=two)
+    assert [t.id for t in told.targets] == (list(scenario.targets or ()) or two)

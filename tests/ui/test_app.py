@@ -474,3 +474,25 @@ def test_the_app_turns_off_streamlits_full_collection_after_every_run(app):
     config.set_option("runner.postScriptGC", True)
     open_page(app, "overview")
     assert config.get_option("runner.postScriptGC") is False
+
+
+def test_downloads_cannot_run_as_spreadsheet_formulas():
+    import pandas as pd
+
+    from ui import app_state
+
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "@SUM(A1)", "plain", "-2+3"],
+                          "loss": [0.5, -0.25, 1.0, 0.0], "path": [["=a"], [], [], []]})
+    text = app_state.safe_csv(frame)
+    lines = text.splitlines()
+    assert lines[1].startswith('"\'=HYPERLINK') and lines[2].startswith("'@SUM")
+    assert lines[3].startswith("plain,1.0") and lines[4].startswith("'-2+3")
+    assert ",-0.25," in lines[2]  # numbers stay numbers
+    assert frame["name"][0].startswith("=")  # the page's own table is untouched
+
+
+def test_the_data_page_lists_the_lowest_coverage_and_downloads_all(app):
+    open_page(app, "data")
+    table = app.dataframe[-1].value
+    assert 0 < len(table) <= 1_000
+    assert any(b.label == "Download coverage CSV" for b in app.get("download_button"))

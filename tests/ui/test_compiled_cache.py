@@ -429,3 +429,11 @@ def test_a_preload_gives_way_to_pages_but_not_to_one_waiting_for_it(seeded: Path
             assert models is not None
         finally:
             compiled_cache._preloads.clear()
+
+
+def test_a_very_big_file_is_not_loaded_ahead_of_need(seeded: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiled_cache, "PRELOAD_MAX_BYTES", 1000)
+    with SQLiteStore(seeded) as store:
+        assert not compiled_cache.preload(store, app_results.version_of(store))
+    assert not compiled_cache._preloads

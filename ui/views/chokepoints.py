@@ -80,7 +80,7 @@ picked = st.dataframe(
         "facts_only_loss": app_state.pct_column("without assumptions", width=90)})
 name = "chokepoints" if chosen is None else f"chokepoints-{target.replace(':', '-')}"
 csv_col, json_col, _ = st.columns([1, 1, 4])
-csv_col.download_button("Download CSV", lambda: frame.to_csv(index=False), f"{name}.csv",
+csv_col.download_button("Download CSV", lambda: app_state.safe_csv(frame), f"{name}.csv",
                         "text/csv", on_click="ignore")
 json_col.download_button("Download JSON", lambda: frame.to_json(orient="records", indent=1),
                          f"{name}.json", "application/json", on_click="ignore")

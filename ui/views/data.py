@@ -65,6 +65,7 @@ else:
                  column_config={"other sources": st.column_config.TextColumn(width="large")})
 
 st.subheader("Coverage")
+COVERAGE_SHOWN = 1_000  # a table a person reads; at 50,000 nodes all 40,000 items were sent
 coverage = view.coverage()
 listed = coverage["supplier_coverage"].notna()
 a, b, c = st.columns(3)
@@ -75,7 +76,13 @@ c.metric("naming only part of their market",
 st.caption("Coverage is the listed share of an item's market. Below 100 % without a residual "
            "supplier, the named suppliers count as the whole market and concentration is "
            "overstated. Lowest coverage first.")
-st.dataframe(app_state.points(coverage, "supplier_coverage", "location_coverage"),
+if len(coverage) > COVERAGE_SHOWN:
+    st.caption(f"The {COVERAGE_SHOWN:,} lowest of {len(coverage):,} items; the download holds "
+               "all.")
+st.download_button("Download coverage CSV", lambda: app_state.safe_csv(coverage),
+                   "coverage.csv", "text/csv", on_click="ignore")
+st.dataframe(app_state.points(coverage.head(COVERAGE_SHOWN), "supplier_coverage",
+                              "location_coverage"),
              hide_index=True, column_config={
     "name": st.column_config.TextColumn(width="medium"),
     "supplier_coverage": app_state.pct_column("supplier coverage"),
