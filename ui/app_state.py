@@ -105,6 +105,10 @@ def target_choices(view: View, query: str, current: str | None) -> list[str]:
     return list(dict.fromkeys(options))
 
 
+SUPPLIER_CHOICES = 500
+"""At most this many suppliers are offered by the Scenarios builder (the most important)."""
+
+
 def safe_csv(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text in which no cell can run as a spreadsheet formula (text that
     starts with ``=``, ``+``, ``-``, ``@`` … gets a leading quote, as in the reports)."""

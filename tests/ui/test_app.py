@@ -496,3 +496,27 @@ def test_the_data_page_lists_the_lowest_coverage_and_downloads_all(app):
     table = app.dataframe[-1].value
     assert 0 < len(table) <= 1_000
     assert any(b.label == "Download coverage CSV" for b in app.get("download_button"))
+
+
+def test_the_scenario_builder_offers_the_most_important_suppliers_and_any_from_the_link(
+        app, monkeypatch):
+    from ui import app_state
+
+    monkeypatch.setattr(app_state, "SUPPLIER_CHOICES", 3)
+    open_page(app, "scenarios")
+    offered = app.multiselect(key="suppliers").options
+    view = app_state.current()
+    weight = view.importance()
+    every = view.ids_of("supplier")
+    assert len(every) > 3 and len(offered) == 3
+    best = sorted(every, key=lambda s: (-weight.get(s, 0.0), s))[:3]
+    assert [o.rsplit("(", 1)[1].rstrip(")") for o in offered] == best
+    least = sorted(every, key=lambda s: (weight.get(s, 0.0), s))[0]
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui.conftest import APP
+
+    linked = open_page(AppTest.from_file(str(APP), default_timeout=180), "scenarios",
+                       suppliers=[least])
+    assert linked.multiselect(key="suppliers").value == [least]
+    assert len(linked.multiselect(key="suppliers").options) == 4

@@ -43,7 +43,17 @@ view = app_state.current()
 view = view.at(app_state.horizon_control())
 st.session_state.setdefault(KEPT, {})
 countries = view.ids_of(NodeKind.COUNTRY.value)
-suppliers = view.ids_of(NodeKind.SUPPLIER.value)
+every_supplier = view.ids_of(NodeKind.SUPPLIER.value)
+# Suppliers offered in the builder: thousands of options were re-sent and redrawn on every
+# click at 50,000 nodes. Those whose removal costs the industries most come first; any other
+# goes in the YAML below (and one chosen through a link stays offered).
+SUPPLIER_CHOICES = app_state.SUPPLIER_CHOICES
+suppliers = every_supplier
+if len(every_supplier) > SUPPLIER_CHOICES:
+    weight = view.importance()
+    suppliers = sorted(every_supplier, key=lambda s: (-weight.get(s, 0.0), s))[:SUPPLIER_CHOICES]
+    asked = set(st.session_state.get("suppliers") or st.query_params.get_all("suppliers"))
+    suppliers += sorted(asked.difference(suppliers).intersection(every_supplier))
 targets = view.targets()
 label = lambda n: f"{view.name(n)} ({n})"  # noqa: E731
 
@@ -61,8 +71,11 @@ with st.form("build"):
     hit_countries = left.multiselect("Disrupt countries", countries, key="disrupt",
                                      format_func=label)
     severity = left.slider("Country severity", 0.0, 1.0, step=0.05, key="severity")
-    hit_suppliers = right.multiselect("Disrupt suppliers", suppliers, key="suppliers",
-                                      format_func=label)
+    hit_suppliers = right.multiselect(
+        "Disrupt suppliers", suppliers, key="suppliers", format_func=label,
+        help=None if suppliers is every_supplier else
+        f"the {SUPPLIER_CHOICES:,} of {len(every_supplier):,} suppliers whose loss costs the "
+        "industries most; name any other in the scenario YAML below")
     supplier_severity = right.slider("Supplier severity", 0.0, 1.0, step=0.05,
                                      key="supplier_severity")
     left, right = st.columns(2)
