@@ -622,6 +622,14 @@ def _target_groups(url: str | None, version: str) -> dict[str, list[str]]:
     return dict(sorted(groups.items()))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ids_of(url: str | None, version: str, kind: str) -> tuple[str, ...]:
+    """Found once per data version: the Scenarios builder lists every country and supplier
+    on each click (a copy of the 50,000-row node table filtered twice, before)."""
+    frame = _nodes(url, version)
+    return tuple(frame.loc[frame["kind"] == kind, "id"])
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _targets(url: str | None, version: str) -> tuple[str, ...]:
     return tuple(default_targets(_graph(url, version)))
@@ -708,8 +716,8 @@ class View:
         return frame.head(limit)
 
     def ids_of(self, kind: str) -> list[str]:
-        frame = self.nodes()
-        return frame.loc[frame["kind"] == kind, "id"].tolist()
+        """The ids of the nodes of ``kind``, sorted by name."""
+        return list(_ids_of(self.url, self.version, kind))
 
     def targets(self) -> list[str]:
         return list(_targets(self.url, self.version))
