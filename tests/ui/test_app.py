@@ -520,3 +520,20 @@ def test_the_scenario_builder_offers_the_most_important_suppliers_and_any_from_t
                        suppliers=[least])
     assert linked.multiselect(key="suppliers").value == [least]
     assert len(linked.multiselect(key="suppliers").options) == 4
+
+
+def test_overview_counts_of_six_digits_fit_and_keep_the_exact_value(app, monkeypatch):
+    from ui import app_state
+
+    real = app_state.View.summary
+
+    def bigger(self):
+        facts = dict(real(self))
+        return {**facts, "relationships": 250_346}
+
+    monkeypatch.setattr(app_state.View, "summary", bigger)
+    open_page(app, "overview")
+    shown = {m.label: m for m in app.metric}
+    assert shown["relationships"].value == "250k"
+    assert shown["relationships"].help == "250,346"
+    assert shown["chip"].value == f"{int(real(app_state.current()).get('nodes')['chip']):,}"

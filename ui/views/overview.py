@@ -19,7 +19,9 @@ counts = [(kind.value, int(summary["nodes"].get(kind.value, 0))) for kind in Nod
 counts.append(("relationships", int(summary["relationships"])))
 for row in (counts[:5], counts[5:]):  # two rows: 50,000-node counts need the width
     for column, (what, count) in zip(st.columns(5), row, strict=False):
-        column.metric(what, f"{count:,}")
+        # six digits and more are cut off at 1,024 px: shown in thousands, exact on hover
+        column.metric(what, f"{count:,}" if count < 100_000 else f"{count / 1000:,.0f}k",
+                      help=None if count < 100_000 else f"{count:,}")
 
 # One table above the other: side by side, neither fits a 1,024–1,440 px window.
 left = right = st.container()
