@@ -208,6 +208,12 @@ class _Flows:
     def inputs_read(self, node: int, cls: int) -> list[State]:
         """The input states ``D(node→cls)`` reads and a block has not already cut away."""
         m = self.m
+        if len(self.dest) == 1:  # no block: one class, nothing cut, every input read in it
+            found = [(s, 0) for s, _ in m.suppliers[node]]
+            found += [(k, 0) for k, _ in m.locations[node]]
+            for members, _ in m.groups[node]:
+                found += [(member, 0) for member in members]
+            return list(dict.fromkeys(found))
         cut = self.dest.cut_off[cls] if m.blockable[node] else frozenset()
         found = [state for s, _ in m.suppliers[node] if not (cut and self.cuts(s, cut))
                  for state in self.supplying_states(s, cls)]

@@ -289,3 +289,19 @@ def test_with_no_block_per_destination_availability_is_the_plain_semantics(data)
         for node in graph:
             assert flows[node] == pytest.approx(plain[node], abs=1e-6), (blocks, node)
             assert flows.seen_from(node, "A") == pytest.approx(plain[node], abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_without_blocks_the_inputs_walked_are_the_general_cases(data):
+    """The one-class shortcut of ``inputs_read`` (no block) lists what the general case
+    lists for class 0 when nothing is cut."""
+    from analysis.flows import Destinations
+
+    graph = data.draw(sited_graphs())
+    model = CapacityModel.from_graph(graph)
+    flows = flow_availability(model, disruption_of(data.draw, graph)).flows
+    quick = [flows.inputs_read(i, 0) for i in range(len(model.ids))]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Destinations, "__len__", lambda self: 2)  # the general case, one class
+        assert [flows.inputs_read(i, 0) for i in range(len(model.ids))] == quick
