@@ -537,3 +537,10 @@ def test_overview_counts_of_six_digits_fit_and_keep_the_exact_value(app, monkeyp
     assert shown["relationships"].value == "250k"
     assert shown["relationships"].help == "250,346"
     assert shown["chip"].value == f"{int(real(app_state.current()).get('nodes')['chip']):,}"
+
+
+def test_the_data_page_tables_show_no_none(app):
+    open_page(app, "data")
+    for table in app.dataframe[:2]:  # sources, ingest runs
+        frame = table.value
+        assert not frame.isin([None, "None"]).any().any(), frame

@@ -22,7 +22,10 @@ sources = view.sources()
 if sources.empty:
     st.info(app_state.EMPTY_STORE)
 else:
-    st.dataframe(sources, hide_index=True)
+    counts = {column: st.column_config.NumberColumn(format="localized")
+              for column in sources.columns if pd.api.types.is_integer_dtype(sources[column])}
+    st.dataframe(sources.astype({c: object for c in sources.columns if c not in counts})
+                 .fillna(""), hide_index=True, column_config=counts)
 
 st.subheader("Ingest runs")
 runs = view.runs()
@@ -33,10 +36,13 @@ else:
     frame["started"] = [app_state.when(t) for t in frame["started"]]
     frame["finished"] = [app_state.when(t) for t in frame["finished"]]
     frame["source"] = [app_state.shown(t) for t in frame["source"]]
+    frame[["origin", "error"]] = frame[["origin", "error"]].astype(object).fillna("")
     st.dataframe(frame[["started", "source", "status", "added", "changed", "removed",
                         "finished", "origin", "error", "run_id"]], hide_index=True,
                  # fits at 1440 px: long texts ellipsised (errors in full below)
-                 column_config={"error": st.column_config.TextColumn(width="small"),
+                 column_config={**{c: st.column_config.NumberColumn(format="localized")
+                                   for c in ("added", "changed", "removed")},
+                                "error": st.column_config.TextColumn(width="small"),
                                 "origin": st.column_config.TextColumn(width="medium"),
                                 "run_id": st.column_config.TextColumn("run id", width="small")})
 failed = [r for r in runs if r.status == "failed"]
