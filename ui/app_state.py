@@ -11,7 +11,6 @@ widget inside a cached function.  Selections live in the URL (:func:`from_url`,
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
@@ -293,7 +292,7 @@ _preload_lock = threading.Lock()
 _pages_running = 0
 
 
-@contextlib.contextmanager
+@contextmanager
 def page_running() -> Iterator[None]:
     """Around a page's script run: the background load waits between its pieces while any
     page is being drawn, so that it takes nothing from the people waiting for one."""
@@ -305,6 +304,8 @@ def page_running() -> Iterator[None]:
     finally:
         with _preload_lock:
             _pages_running -= 1
+
+
 RESULTS_FORMAT = results.RESULTS_FORMAT
 log = logging.getLogger("chokepoint.app")
 
@@ -630,6 +631,14 @@ def _ids_of(url: str | None, version: str, kind: str) -> tuple[str, ...]:
     return tuple(frame.loc[frame["kind"] == kind, "id"])
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ids_by_importance(url: str | None, version: str, kind: str) -> tuple[str, ...]:
+    """The ids of ``kind``, most important first (then by id): once per data version, not
+    a sort of thousands of suppliers on every click of the Scenarios builder."""
+    weight = _importance(url, version)
+    return tuple(sorted(_ids_of(url, version, kind), key=lambda n: (-weight.get(n, 0.0), n)))
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _targets(url: str | None, version: str) -> tuple[str, ...]:
     return tuple(default_targets(_graph(url, version)))
@@ -718,6 +727,10 @@ class View:
     def ids_of(self, kind: str) -> list[str]:
         """The ids of the nodes of ``kind``, sorted by name."""
         return list(_ids_of(self.url, self.version, kind))
+
+    def ids_by_importance(self, kind: str) -> list[str]:
+        """The ids of the nodes of ``kind``, the most important (:meth:`importance`) first."""
+        return list(_ids_by_importance(self.url, self.version, kind))
 
     def targets(self) -> list[str]:
         return list(_targets(self.url, self.version))

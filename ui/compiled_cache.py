@@ -160,6 +160,10 @@ def _private_dir(folder: Path) -> bool:
             and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
+GRAPH, MODELS = "graph", "models"
+"""The file's two parts: a page that needs only the graph loads only the first."""
+
+
 def load_graph(store: Store, version: str) -> nx.MultiDiGraph | None:
     """The graph :func:`save` kept for ``store`` at ``version``; ``None`` when there is none,
     or it is stale, foreign or unreadable (said in the log).  Taken from a :func:`preload`
@@ -221,7 +225,7 @@ PRELOAD_MAX_BYTES = 1 << 30
 not loaded ahead of need."""
 
 
-def preload(store: Store, version: str, parts: tuple[str, ...] = ("graph", "models"),
+def preload(store: Store, version: str, parts: tuple[str, ...] = (GRAPH, MODELS),
             busy: Callable[[], bool] | None = None) -> bool:
     """Start loading ``parts`` of the file kept for ``store`` at ``version`` in a background
     thread, for the next :func:`load_graph` / :func:`load_models` to take; whether it
@@ -270,10 +274,6 @@ def load(store: Store, version: str) -> Compiled | None:
     graph = load_graph(store, version)
     models = load_models(store, version) if graph is not None else None
     return None if models is None else Compiled(graph, *models)
-
-
-GRAPH, MODELS = "graph", "models"
-"""The file's two parts: a page that needs only the graph loads only the first."""
 
 
 def _load(store: Store, version: str, part: str,
@@ -417,9 +417,8 @@ class _Writer:
 
 def _ours(value: Any) -> bool:
     """An object of this code's classes, with its attributes in a plain ``__dict__``."""
-    module = type(value).__module__
     kind = type(value)
-    return (module.split(".")[0] in ("analysis", "graph") and hasattr(value, "__dict__")
+    return (kind.__module__.split(".")[0] in ("analysis", "graph") and hasattr(value, "__dict__")
             and not hasattr(kind, "__slots__") and kind.__reduce_ex__ is object.__reduce_ex__
             and kind.__reduce__ is object.__reduce__
             and getattr(kind, "__getstate__", None) is getattr(object, "__getstate__", None)

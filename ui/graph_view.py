@@ -21,6 +21,7 @@ page is fixed text; the data it uses (node ids) travels inside pyvis's JSON.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -355,15 +356,22 @@ def library_dir() -> Path | None:
     return folder if all((folder / name).is_file() for name in LIBRARY_FILES) else None
 
 
+@functools.cache
+def _inlined_library(folder: Path) -> tuple[str, str]:
+    """The library's script and stylesheet in ``folder`` as pyvis inlines them (read once
+    per process: 690 KB)."""
+    script, style = ((folder / name).read_text(encoding="utf-8") for name in LIBRARY_FILES)
+    return f"<script>{script}</script>", f"<style>{style}</style>"
+
+
 def _served(page: str, library: str) -> str:
     """``page`` with the inlined library replaced by the same files fetched from ``library``
     (a URL path ending in ``/``); unchanged if the inlined text is not found as expected."""
     folder = library_dir()
     if folder is None:
         return page
-    script, style = ((folder / name).read_text(encoding="utf-8") for name in LIBRARY_FILES)
+    inline_script, inline_style = _inlined_library(folder)
     quoted = html.escape(library, quote=True)
-    inline_script, inline_style = f"<script>{script}</script>", f"<style>{style}</style>"
     if page.count(inline_script) != 1 or page.count(inline_style) != 1:
         return page
     link = f'<link rel="stylesheet" href="{quoted}{LIBRARY_FILES[1]}">'

@@ -50,8 +50,7 @@ every_supplier = view.ids_of(NodeKind.SUPPLIER.value)
 SUPPLIER_CHOICES = app_state.SUPPLIER_CHOICES
 suppliers = every_supplier
 if len(every_supplier) > SUPPLIER_CHOICES:
-    weight = view.importance()
-    suppliers = sorted(every_supplier, key=lambda s: (-weight.get(s, 0.0), s))[:SUPPLIER_CHOICES]
+    suppliers = view.ids_by_importance(NodeKind.SUPPLIER.value)[:SUPPLIER_CHOICES]
     asked = set(st.session_state.get("suppliers") or st.query_params.get_all("suppliers"))
     suppliers += sorted(asked.difference(suppliers).intersection(every_supplier))
 targets = view.targets()
